@@ -1,0 +1,72 @@
+"""Organisational digital-maturity assessment: the Flask application package."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from assessment import config as app_config
+from assessment.extensions import babel, csrf, db, migrate
+from assessment.questionnaire import Registry
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(app_config.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    registry = Registry.from_folders(app.config["QUESTIONNAIRE_DIRS"])
+    for problem in registry.problems:
+        app.logger.warning("questionnaire skipped: %s", problem)
+    app.extensions["questionnaires"] = registry
+
+    from assessment import errors
+    from assessment.survey import bp as survey_bp
+    from assessment.web import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(survey_bp)
+    errors.register(app)
+
+    from assessment.cli import register_commands
+
+    register_commands(app)
+    app.jinja_env.globals["LANGUAGES"] = app.config["LANGUAGES"]
+    return app
+
+
+def select_locale() -> str | None:
+    """?lang= first (remembered in the session), then the browser's preference."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return str(session["lang"])
+    return request.accept_languages.best_match(languages)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # SQLite: enforce foreign keys and wait for a lock instead of failing at once
+    # when two requests write together.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

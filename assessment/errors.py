@@ -1,0 +1,57 @@
+"""Error pages: every failure a user can cause gets a clear page and a 4xx, never a 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from assessment.extensions import db
+
+
+class ProblemPage(Exception):
+    """Stop a request with a friendly page: status, title and what the user can do."""
+
+    def __init__(self, status: int, title: str, message: str):
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _page(status: int, title: str, message: str) -> ResponseReturnValue:
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error=title, message=message, status=status), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Attach the error handlers to the app."""
+
+    @app.errorhandler(ProblemPage)
+    def problem(exc: ProblemPage) -> ResponseReturnValue:
+        return _page(exc.status, exc.title, exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(exc: CSRFError) -> ResponseReturnValue:
+        return _page(400, _("Form expired"),
+                     _("The form was open too long or came from elsewhere. Go back, reload the "
+                       "page and try again; your saved answers are kept."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        status = exc.code or 500
+        return _page(status, f"{status} {exc.name}", exc.description or "")
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError) -> ResponseReturnValue:
+        app.logger.warning("database operational error: %s", exc)
+        return _page(503, _("Busy"), _("The service is busy. Please try again in a moment."))

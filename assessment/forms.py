@@ -1,0 +1,77 @@
+"""Forms. Questionnaire pages are built from the instrument definition, not by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField, SubmitField
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from assessment.questionnaire import Questionnaire, Section, translate
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (WTForms has the widgets but no ready-made field)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _code(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+class ChoiceField(RadioField):
+    """Radio buttons where 'no answer' is None and left to the required/optional check.
+
+    WTForms' own RadioField turns a missing answer into the string "None" and reports
+    "Not a valid choice" before InputRequired can give the friendlier message.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, coerce=_code, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+class StartForm(FlaskForm):
+    """The intro page's 'Start' button (a form so that it carries a CSRF token)."""
+
+    start = SubmitField(_l("Start"))
+
+
+class SectionForm(FlaskForm):
+    """Base of the per-section forms; navigation buttons are plain named submits."""
+
+    def answers(self) -> dict[str, Any]:
+        """The item answers of this page, leaving out navigation and CSRF fields."""
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+def section_form(
+    questionnaire: Questionnaire, section: Section, language: str, **kwargs: Any
+) -> SectionForm:
+    """A form for one questionnaire section, labelled in the respondent's language."""
+
+    class Form(SectionForm):
+        pass
+
+    for item in section.items:
+        scale = questionnaire.scales[item.scale]
+        choices = [(o.code, translate(o.label, language)) for o in scale.options]
+        label = translate(item.text, language)
+        field: Any
+        if scale.kind == "multiple":
+            field = MultiCheckboxField(label, choices=choices, validators=[Optional()])
+        else:
+            required = InputRequired(message=_l("Please choose an answer."))
+            field = ChoiceField(
+                label, choices=choices, validators=[required] if item.required else [Optional()]
+            )
+        setattr(Form, item.key, field)
+    return Form(**kwargs)

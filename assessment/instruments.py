@@ -1,0 +1,19 @@
+"""The app's questionnaire registry, and the instrument a campaign uses."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from assessment.models import Campaign
+from assessment.questionnaire import Questionnaire, Registry
+
+
+def registry() -> Registry:
+    """Every questionnaire the app loaded at start-up."""
+    found: Registry = current_app.extensions["questionnaires"]
+    return found
+
+
+def questionnaire_of(campaign: Campaign) -> Questionnaire:
+    """The instrument version a campaign was opened with."""
+    return registry().get(campaign.questionnaire_key, campaign.questionnaire_version)

@@ -1,0 +1,211 @@
+"""Business operations: each changes state and flushes; the caller commits.
+
+The request (or the CLI command) is the one transaction boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from assessment.answers import answer_problems, clean_answers
+from assessment.extensions import db
+from assessment.models import (
+    Campaign,
+    Draft,
+    InvitationToken,
+    Organisation,
+    Response,
+    ResponseScore,
+)
+from assessment.questionnaire import Questionnaire
+from assessment.scoring import INDEX, score_response
+
+SIZE_BANDS = ["1-49", "50-249", "250-999", "1000-4999", "5000+"]
+
+
+class OperationError(Exception):
+    """A request that cannot be carried out; the message says why."""
+
+
+class AnswersInvalid(OperationError):
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+class TokenUnavailable(OperationError):
+    """The token is unknown or already used."""
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 hex digest: tokens and resume keys are stored only this way."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_organisation(
+    name: str, sector: str, size_band: str, country: str, synthetic: bool = False
+) -> Organisation:
+    """Add an organisation; its name must be new."""
+    name = name.strip()
+    if not name:
+        raise OperationError("the organisation needs a name")
+    if size_band not in SIZE_BANDS:
+        raise OperationError(f"size band must be one of {', '.join(SIZE_BANDS)}")
+    if len(country) != 2 or not country.isalpha():
+        raise OperationError("country must be a two-letter ISO code, e.g. PL")
+    if db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise OperationError(f"an organisation called '{name}' already exists")
+    organisation = Organisation(
+        name=name, sector=sector.strip(), size_band=size_band, country=country.upper(),
+        synthetic=synthetic,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def open_campaign(
+    organisation: Organisation,
+    questionnaire: Questionnaire,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date | None = None,
+    mode: str = "open",
+    anonymity_threshold: int = 5,
+    invited: int | None = None,
+) -> Campaign:
+    """Create a campaign of one organisation for one instrument version."""
+    if mode not in ("open", "token"):
+        raise OperationError("mode must be 'open' or 'token'")
+    if closes_on is not None and closes_on < opens_on:
+        raise OperationError("the campaign cannot close before it opens")
+    if anonymity_threshold < 2:
+        raise OperationError("the anonymity threshold must be at least 2")
+    campaign = Campaign(
+        organisation=organisation, name=name.strip() or "Assessment",
+        slug=secrets.token_urlsafe(9), questionnaire_key=questionnaire.key,
+        questionnaire_version=questionnaire.version, opens_on=opens_on, closes_on=closes_on,
+        mode=mode, anonymity_threshold=anonymity_threshold, invited=invited,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def issue_tokens(campaign: Campaign, count: int) -> list[str]:
+    """Create single-use tokens; returns the plain tokens, which are stored only hashed."""
+    if count < 1:
+        raise OperationError("the number of tokens must be at least 1")
+    tokens = [secrets.token_urlsafe(18) for _ in range(count)]
+    db.session.add_all(
+        InvitationToken(campaign_id=campaign.id, token_hash=hash_secret(t)) for t in tokens
+    )
+    campaign.invited = (campaign.invited or 0) + count
+    db.session.flush()
+    return tokens
+
+
+def find_token(token: str) -> InvitationToken | None:
+    """The invitation token row for a plain token, or None."""
+    return db.session.scalar(
+        select(InvitationToken).where(InvitationToken.token_hash == hash_secret(token))
+    )
+
+
+def start_draft(campaign: Campaign, key: str | None = None) -> tuple[Draft, str]:
+    """Begin (or find again) a draft; returns it and its plain resume key."""
+    key = key or secrets.token_urlsafe(18)
+    existing = find_draft(campaign, key)
+    if existing is not None:
+        return existing, key
+    draft = Draft(campaign_id=campaign.id, key_hash=hash_secret(key), answers={}, section=0)
+    db.session.add(draft)
+    db.session.flush()
+    return draft, key
+
+
+def find_draft(campaign: Campaign, key: str) -> Draft | None:
+    """The campaign's draft with this resume key, or None."""
+    return db.session.scalar(
+        select(Draft).where(Draft.campaign_id == campaign.id, Draft.key_hash == hash_secret(key))
+    )
+
+
+def save_draft(draft: Draft, answers: Mapping[str, Any], section: int) -> None:
+    """Merge one page's answers into the draft and remember where the respondent is."""
+    merged = dict(draft.answers or {})
+    merged.update(answers)
+    draft.answers = merged
+    draft.section = section
+    db.session.flush()
+
+
+def submit_response(
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    locale: str = "en",
+    token: str | None = None,
+    draft: Draft | None = None,
+    submitted_on: dt.date | None = None,
+) -> Response:
+    """Store one complete response with its scores; a token is consumed exactly once."""
+    problems = answer_problems(questionnaire, answers)
+    if problems:
+        raise AnswersInvalid(problems)
+    cleaned = clean_answers(questionnaire, answers)
+    if token is not None:
+        # One conditional UPDATE: under concurrent submits only one sees a row to change.
+        result = db.session.execute(
+            update(InvitationToken)
+            .where(InvitationToken.token_hash == hash_secret(token),
+                   InvitationToken.campaign_id == campaign.id,
+                   InvitationToken.used.is_(False))
+            .values(used=True)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise TokenUnavailable("this invitation link has already been used")
+    scores = score_response(questionnaire, cleaned)
+    response = Response(
+        campaign_id=campaign.id, answers=cleaned, locale=locale,
+        submitted_on=submitted_on or dt.datetime.now(dt.UTC).date(),
+        index_score=scores[INDEX], scores=scores,
+        **_profile_columns(questionnaire, cleaned),
+    )
+    db.session.add(response)
+    db.session.flush()
+    db.session.add_all(
+        ResponseScore(response_id=response.id, campaign_id=campaign.id, dimension=d, score=s)
+        for d, s in scores.items() if s is not None
+    )
+    if draft is not None:
+        db.session.execute(delete(Draft).where(Draft.id == draft.id))
+    db.session.flush()
+    return response
+
+
+def _profile_columns(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
+    columns = {"seniority", "function", "generation", "country"}
+    return {i.key: answers.get(i.key) for i in questionnaire.profile_items() if i.key in columns}
+
+
+def response_counts(campaign: Campaign) -> dict[str, int | None]:
+    """Responses, invitations, tokens used and drafts in progress for one campaign."""
+    responses = db.session.scalar(
+        select(func.count(Response.id)).where(Response.campaign_id == campaign.id)
+    )
+    used = db.session.scalar(
+        select(func.count(InvitationToken.id)).where(
+            InvitationToken.campaign_id == campaign.id, InvitationToken.used.is_(True))
+    )
+    drafts = db.session.scalar(
+        select(func.count(Draft.id)).where(Draft.campaign_id == campaign.id)
+    )
+    return {"responses": responses or 0, "invited": campaign.invited,
+            "tokens_used": used or 0, "in_progress": drafts or 0}

@@ -1,0 +1,281 @@
+"""The respondent's journey: intro -> one section per page -> submit once -> own profile.
+
+Drafts live on the server under a random resume key; the browser keeps the key in its
+session cookie and the respondent can bookmark a resume link. A personal invitation
+token is its own resume key. Nothing here records who the respondent is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from assessment import operations
+from assessment.answers import answer_problems, clean_answer
+from assessment.errors import ProblemPage
+from assessment.extensions import db
+from assessment.forms import StartForm, section_form
+from assessment.instruments import questionnaire_of
+from assessment.models import Campaign, Draft
+from assessment.questionnaire import Questionnaire, translate
+
+bp = Blueprint("survey", __name__, url_prefix="/s")
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise ProblemPage(404, _("Assessment not found"),
+                          _("This link does not lead to an assessment. Check that you copied "
+                            "the whole link from your invitation."))
+    return campaign
+
+
+def _require_open(campaign: Campaign) -> None:
+    state = campaign.state_on(_today())
+    if state == "scheduled":
+        raise ProblemPage(403, _("Not open yet"),
+                          _("This assessment opens on %(day)s. Please come back then.",
+                            day=campaign.opens_on.isoformat()))
+    if state == "closed":
+        raise ProblemPage(410, _("Assessment closed"),
+                          _("This assessment closed on %(day)s and no longer takes answers.",
+                            day=campaign.closes_on.isoformat() if campaign.closes_on else ""))
+
+
+def _draft_slot(campaign: Campaign) -> str:
+    return f"draft:{campaign.id}"
+
+
+def _submitted_slot(campaign: Campaign) -> str:
+    return f"done:{campaign.id}"
+
+
+def _current_draft(campaign: Campaign) -> tuple[Draft | None, str | None]:
+    key = session.get(_draft_slot(campaign))
+    if not key:
+        return None, None
+    return operations.find_draft(campaign, key), key
+
+
+def _token_of(campaign: Campaign) -> str | None:
+    key = session.get(_draft_slot(campaign))
+    return key if session.get(f"token:{campaign.id}") else None
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+def intro(slug: str) -> ResponseReturnValue:
+    """The intro page: what it takes, the privacy promise, a start button."""
+    campaign = _campaign(slug)
+    if campaign.mode == "token":
+        raise ProblemPage(403, _("Personal link needed"),
+                          _("This assessment is by invitation. Please use the personal link "
+                            "you received."))
+    _require_open(campaign)
+    form = StartForm()
+    if form.validate_on_submit():
+        draft, key = _resume_or_start(campaign)
+        return redirect(url_for(".page", slug=slug, number=draft.section + 1))
+    return _render_intro(campaign, form)
+
+
+@bp.route("/t/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> ResponseReturnValue:
+    """A personal single-use link; the token also resumes the respondent's draft."""
+    row = operations.find_token(token)
+    if row is None:
+        raise ProblemPage(404, _("Link not recognised"),
+                          _("This personal link is not valid. Check that you copied the whole "
+                            "link from your invitation."))
+    campaign = db.get_or_404(Campaign, row.campaign_id)
+    if row.used:
+        raise ProblemPage(410, _("Link already used"),
+                          _("This personal link has already been used to submit answers. "
+                            "Each link can be used once."))
+    _require_open(campaign)
+    form = StartForm()
+    if form.validate_on_submit():
+        session[f"token:{campaign.id}"] = True
+        draft, _key = _resume_or_start(campaign, key=token)
+        return redirect(url_for(".page", slug=campaign.slug, number=draft.section + 1))
+    return _render_intro(campaign, form)
+
+
+def _render_intro(campaign: Campaign, form: StartForm) -> ResponseReturnValue:
+    questionnaire = questionnaire_of(campaign)
+    language = _language()
+    return render_template(
+        "survey/intro.html", campaign=campaign, form=form,
+        title=translate(questionnaire.title, language),
+        intro_text=translate(questionnaire.intro, language),
+        minutes=questionnaire.estimated_minutes, threshold=campaign.anonymity_threshold,
+        sections=len(questionnaire.sections),
+    )
+
+
+def _resume_or_start(campaign: Campaign, key: str | None = None) -> tuple[Draft, str]:
+    key = key or session.get(_draft_slot(campaign))
+    draft, key = operations.start_draft(campaign, key)
+    session[_draft_slot(campaign)] = key
+    session.pop(_submitted_slot(campaign), None)
+    db.session.commit()
+    return draft, key
+
+
+@bp.route("/<slug>/resume/<key>")
+def resume(slug: str, key: str) -> ResponseReturnValue:
+    """A bookmarked resume link: continue where the respondent left off, on any device."""
+    campaign = _campaign(slug)
+    _require_open(campaign)
+    draft = operations.find_draft(campaign, key)
+    if draft is None:
+        raise ProblemPage(404, _("Nothing to resume"),
+                          _("We found no unfinished answers for this link. They may already "
+                            "have been submitted."))
+    session[_draft_slot(campaign)] = key
+    return redirect(url_for(".page", slug=slug, number=draft.section + 1))
+
+
+@bp.route("/<slug>/page/<int:number>", methods=["GET", "POST"])
+def page(slug: str, number: int) -> ResponseReturnValue:
+    """One section of the questionnaire; back and next keep what was answered."""
+    campaign = _campaign(slug)
+    _require_open(campaign)
+    questionnaire = questionnaire_of(campaign)
+    if not 1 <= number <= len(questionnaire.sections):
+        abort(404)
+    draft, key = _current_draft(campaign)
+    if draft is None or key is None:
+        if session.get(_submitted_slot(campaign)):
+            raise ProblemPage(409, _("Already submitted"),
+                              _("Your answers have already been submitted. Thank you!"))
+        return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"
+                        else url_for("web.index"))
+    section = questionnaire.sections[number - 1]
+    language = _language()
+    if request.method == "GET":
+        form = section_form(questionnaire, section, language, data=draft.answers or {})
+        return _render_page(campaign, questionnaire, number, form, key)
+
+    form = section_form(questionnaire, section, language)
+    action = request.form.get("action", "next")
+    if action == "back":
+        operations.save_draft(draft, _valid_only(questionnaire, form.answers()), number - 2)
+        db.session.commit()
+        return redirect(url_for(".page", slug=slug, number=max(number - 1, 1)))
+    if not form.validate():
+        operations.save_draft(draft, _valid_only(questionnaire, form.answers()), number - 1)
+        db.session.commit()
+        return _render_page(campaign, questionnaire, number, form, key), 422
+    is_last = number == len(questionnaire.sections)
+    operations.save_draft(draft, form.answers(), number if not is_last else number - 1)
+    if not is_last:
+        db.session.commit()
+        return redirect(url_for(".page", slug=slug, number=number + 1))
+    return _submit(campaign, questionnaire, draft, language)
+
+
+def _valid_only(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
+    """Keep answers that are valid choices, so 'back' never stores rubbish."""
+    kept: dict[str, Any] = {}
+    for key, value in answers.items():
+        try:
+            kept[key] = clean_answer(questionnaire, questionnaire.item(key), value)
+        except (ValueError, KeyError):
+            continue
+    return kept
+
+
+def _submit(
+    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, language: str
+) -> ResponseReturnValue:
+    answers = dict(draft.answers or {})
+    missing = answer_problems(questionnaire, answers)
+    if missing:
+        first = next(
+            i for i, s in enumerate(questionnaire.sections, start=1)
+            if any(item.key in missing for item in s.items)
+        )
+        db.session.commit()
+        return redirect(url_for(".page", slug=campaign.slug, number=first, incomplete=1))
+    try:
+        response = operations.submit_response(
+            campaign, questionnaire, answers, locale=language,
+            token=_token_of(campaign), draft=draft,
+        )
+    except operations.TokenUnavailable as exc:
+        db.session.rollback()
+        raise ProblemPage(410, _("Link already used"),
+                          _("This personal link has already been used to submit answers.")) \
+            from exc
+    profile = dict(response.scores)
+    db.session.commit()
+    session.pop(_draft_slot(campaign), None)
+    session.pop(f"token:{campaign.id}", None)
+    session[_submitted_slot(campaign)] = True
+    session[f"profile:{campaign.id}"] = profile
+    return redirect(url_for(".thanks", slug=campaign.slug))
+
+
+@bp.route("/<slug>/thanks")
+def thanks(slug: str) -> ResponseReturnValue:
+    """Thank-you page with the respondent's own capability profile."""
+    campaign = _campaign(slug)
+    profile = session.get(f"profile:{campaign.id}")
+    if not profile:
+        return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"
+                        else url_for("web.index"))
+    questionnaire = questionnaire_of(campaign)
+    language = _language()
+    rows = [
+        {"label": translate(d.label, language), "score": profile.get(d.key), "group": d.group}
+        for d in questionnaire.dimensions
+    ]
+    index = profile.get("index")
+    band = questionnaire.band_for(index)
+    return render_template(
+        "survey/thanks.html", campaign=campaign, rows=rows, index=index,
+        band_label=translate(band.label, language) if band else None,
+        band_meaning=translate(band.meaning, language) if band else None,
+    )
+
+
+def _render_page(
+    campaign: Campaign, questionnaire: Questionnaire, number: int, form: Any, key: str
+) -> str:
+    language = _language()
+    section = questionnaire.sections[number - 1]
+    total = len(questionnaire.sections)
+    resume_url = None
+    if not session.get(f"token:{campaign.id}"):
+        resume_url = url_for(".resume", slug=campaign.slug, key=key, _external=True)
+    return render_template(
+        "survey/page.html", campaign=campaign, form=form, number=number, total=total,
+        section_title=translate(section.title, language),
+        section_help=translate(section.help, language),
+        items=section.items, is_last=number == total, resume_url=resume_url,
+        incomplete=request.args.get("incomplete") == "1",
+        progress=round(100 * (number - 1) / total),
+    )
