@@ -43,7 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assessment.cli import register_commands
 
     register_commands(app)
-    app.jinja_env.globals["LANGUAGES"] = app.config["LANGUAGES"]
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(LANGUAGES=app.config["LANGUAGES"], get_locale=get_locale)
     return app
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from assessment import operations
@@ -38,7 +38,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date like 2026-12-31", param_hint=option)
+        raise click.BadParameter(
+            f"'{value}' is not a date like 2026-12-31", param_hint=option) from None
 
 
 def _organisation(ref: str) -> Organisation:
@@ -64,9 +65,9 @@ def public_url(path: str) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-questionnaire_cli = click.Group("questionnaire", help="Questionnaire definitions.")
-org_cli = click.Group("org", help="Organisations.")
-campaign_cli = click.Group("campaign", help="Assessment campaigns.")
+questionnaire_cli = AppGroup("questionnaire", help="Questionnaire definitions.")
+org_cli = AppGroup("org", help="Organisations.")
+campaign_cli = AppGroup("campaign", help="Assessment campaigns.")
 
 
 @questionnaire_cli.command("validate")
@@ -194,10 +195,35 @@ def list_campaigns() -> None:
         click.echo(f"{c.id}\t{c.organisation.name}\t{c.name}\t{c.state_on(today)}\t{c.mode}")
 
 
+DEMO_ORGANISATION = "Demo organisation"
+
+
+@click.command("demo-campaign")
+@with_appcontext
+def demo_campaign() -> None:
+    """Create (once) a demo organisation with an open campaign and print its link."""
+    organisation = db.session.scalar(
+        select(Organisation).where(Organisation.name == DEMO_ORGANISATION))
+    if organisation is None:
+        organisation = operations.create_organisation(DEMO_ORGANISATION, "Professional services",
+                                                      "250-999", "GB")
+    campaign = db.session.scalar(
+        select(Campaign).where(Campaign.organisation_id == organisation.id,
+                               Campaign.mode == "open").order_by(Campaign.id.desc()))
+    today = dt.datetime.now(dt.UTC).date()
+    if campaign is None or campaign.state_on(today) != "open":
+        questionnaire = registry().get("digiskills")
+        campaign = operations.open_campaign(organisation, questionnaire, "Try it yourself",
+                                            today, invited=250)
+    db.session.commit()
+    click.echo(f"Demo campaign {campaign.id} ({organisation.name}) is open at:")
+    click.echo(f"  {public_url('/s/' + campaign.slug)}")
+
+
 def register_commands(app: object) -> None:
     """Attach our command groups to the app's CLI."""
     from flask import Flask
 
     assert isinstance(app, Flask)
-    for group in (questionnaire_cli, org_cli, campaign_cli):
+    for group in (questionnaire_cli, org_cli, campaign_cli, demo_campaign):
         app.cli.add_command(group)

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from assessment.extensions import db
@@ -50,6 +51,12 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         return _page(status, f"{status} {exc.name}", exc.description or "")
+
+    @app.errorhandler(StaleDataError)
+    def changed_elsewhere(exc: StaleDataError) -> ResponseReturnValue:
+        # Two windows submitting the same draft: the other one got there first.
+        return _page(409, _("Already submitted"),
+                     _("These answers were submitted from another window or device."))
 
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError) -> ResponseReturnValue:

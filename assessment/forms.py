@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -63,7 +64,7 @@ def section_form(
 
     for item in section.items:
         scale = questionnaire.scales[item.scale]
-        choices = [(o.code, translate(o.label, language)) for o in scale.options]
+        choices = [SelectChoice(o.code, translate(o.label, language)) for o in scale.options]
         label = translate(item.text, language)
         field: Any
         if scale.kind == "multiple":

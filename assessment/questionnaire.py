@@ -96,6 +96,7 @@ class AnalysisMap(_Strict):
     senior_code: str
     staff_code: str
     function_item: str
+    priorities_item: str | None = None
 
 
 class Questionnaire(_Strict):
@@ -279,15 +280,15 @@ def _semantic_problems(q: Questionnaire) -> list[str]:
         if not all(o.label.get(DEFAULT_LANGUAGE) for o in scale.options):
             problems.append(f"scale {name}: every option needs an English label")
     for item in q.items():
-        scale = q.scales.get(item.scale)
-        if scale is None:
+        item_scale = q.scales.get(item.scale)
+        if item_scale is None:
             problems.append(f"item {item.key}: unknown scale '{item.scale}'")
         if not item.text.get(DEFAULT_LANGUAGE, "").strip():
             problems.append(f"item {item.key}: has no text")
         if item.dimension is not None:
             if item.dimension not in dimension_keys:
                 problems.append(f"item {item.key}: unknown dimension '{item.dimension}'")
-            if scale is not None and not scale.scored:
+            if item_scale is not None and not item_scale.scored:
                 problems.append(
                     f"item {item.key}: feeds dimension '{item.dimension}' "
                     f"but scale '{item.scale}' is not scored"
@@ -315,10 +316,14 @@ def _analysis_problems(q: Questionnaire, a: AnalysisMap) -> list[str]:
     checks = [(a.outcome_item, a.outcome_positive), (a.vision_item, a.vision_positive),
               (a.learning_item, a.learning_positive), (a.seniority_item, a.senior_code),
               (a.seniority_item, a.staff_code), (a.function_item, None)]
+    if a.priorities_item is not None:
+        checks.append((a.priorities_item, a.representative_positive))
     checks += [(key, a.representative_positive) for key in a.representative_items]
     for key, code in checks:
         if key not in keys:
             problems.append(f"analysis: unknown item '{key}'")
+        elif q.item(key).scale not in q.scales:
+            continue  # already reported as an unknown scale
         elif code is not None and q.item_scale(key).option(code) is None:
             problems.append(f"analysis: item '{key}' has no option '{code}'")
     return problems

@@ -1,0 +1,55 @@
+# Two commands: `make run` (set up, demo data, serve) and `make test` (set up, whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages the project needs: pango for WeasyPrint, fonts that cover Polish,
+# Latvian, Russian and Chinese for the PDF reports, poppler for checking PDFs, and
+# Chromium for the browser tests.
+SYSTEM_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint bench system-deps-run system-deps-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.app
+
+system-deps-run:
+	@missing=$$(for p in $(SYSTEM_PACKAGES_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; \
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
+
+system-deps-test:
+	@missing=$$(for p in $(SYSTEM_PACKAGES_TEST); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; \
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
+
+run: system-deps-run $(VENV)/.app
+	$(BIN)/assessment db upgrade
+	$(BIN)/assessment demo
+	$(BIN)/assessment demo-campaign
+	$(BIN)/assessment run --host $(HOST) --port $(PORT)
+
+test: system-deps-test $(VENV)/.test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check assessment reports tests bench
+	$(BIN)/mypy assessment reports
+
+bench: $(VENV)/.test
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

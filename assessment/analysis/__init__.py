@@ -1,0 +1,5 @@
+"""The analysis engine: plain data in, plain (JSON-ready) results out.
+
+Everything here except `loading` is pure Python over plain records (no Flask, no
+database), so the web app, the CLI, the API and the PDF reports share one set of numbers.
+"""

@@ -1,0 +1,90 @@
+"""Reading the engine's plain records out of the database (the engine's only SQL).
+
+Aggregates over many rows (the benchmark's per-organisation means) are done in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment.analysis.records import CampaignInfo, Respondent
+from assessment.models import Campaign, Organisation, Response, ResponseScore
+
+
+def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
+    """The campaign and its organisation as a plain record, or None."""
+    row = session.execute(
+        select(Campaign, Organisation)
+        .join(Organisation, Campaign.organisation_id == Organisation.id)
+        .where(Campaign.id == campaign_id)
+    ).first()
+    if row is None:
+        return None
+    c, o = row
+    return CampaignInfo(
+        id=c.id, name=c.name, organisation_id=o.id, organisation=o.name, sector=o.sector,
+        size_band=o.size_band, country=o.country, synthetic=o.synthetic,
+        questionnaire_key=c.questionnaire_key, questionnaire_version=c.questionnaire_version,
+        opens_on=c.opens_on, closes_on=c.closes_on,
+        anonymity_threshold=c.anonymity_threshold, invited=c.invited,
+    )
+
+
+def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
+    """Every campaign of one instrument, newest campaign per organisation."""
+    latest = (
+        select(func.max(Campaign.id).label("id"))
+        .where(Campaign.questionnaire_key == questionnaire_key)
+        .group_by(Campaign.organisation_id)
+        .subquery()
+    )
+    ids = session.scalars(select(latest.c.id)).all()
+    found = (campaign_info(session, i) for i in sorted(ids))
+    return [info for info in found if info is not None]
+
+
+def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Respondent]:
+    """Every response of these campaigns as plain records."""
+    ids = list(campaign_ids)
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Response.campaign_id, Response.answers, Response.scores, Response.seniority,
+               Response.function, Response.generation, Response.country)
+        .where(Response.campaign_id.in_(ids))
+        .order_by(Response.id)
+    )
+    return [
+        Respondent(campaign_id=r[0], answers=r[1], scores=r[2], seniority=r[3],
+                   function=r[4], generation=r[5], country=r[6])
+        for r in rows
+    ]
+
+
+def dimension_means(
+    session: Session, campaign_ids: Sequence[int] | None = None
+) -> dict[int, dict[str, tuple[float, int]]]:
+    """Per campaign and dimension: (mean score, n), aggregated in SQL."""
+    query = select(
+        ResponseScore.campaign_id, ResponseScore.dimension,
+        func.avg(ResponseScore.score), func.count(ResponseScore.score),
+    ).group_by(ResponseScore.campaign_id, ResponseScore.dimension)
+    if campaign_ids is not None:
+        query = query.where(ResponseScore.campaign_id.in_(list(campaign_ids)))
+    means: dict[int, dict[str, tuple[float, int]]] = {}
+    for campaign_id, dimension, mean, n in session.execute(query):
+        means.setdefault(campaign_id, {})[dimension] = (float(mean), int(n))
+    return means
+
+
+def response_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, int]:
+    """Number of responses per campaign."""
+    rows = session.execute(
+        select(Response.campaign_id, func.count(Response.id))
+        .where(Response.campaign_id.in_(list(campaign_ids)))
+        .group_by(Response.campaign_id)
+    )
+    return {campaign_id: int(n) for campaign_id, n in rows}

@@ -1,0 +1,118 @@
+"""Loading and validating questionnaire definitions."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from assessment.questionnaire import QuestionnaireError, Registry, load_file, parse
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTRUMENT = ROOT / "questionnaires" / "digiskills-1.yaml"
+
+
+@pytest.fixture
+def raw() -> dict[str, Any]:
+    return yaml.safe_load(INSTRUMENT.read_text(encoding="utf-8"))
+
+
+def problems_of(raw: dict[str, Any]) -> list[str]:
+    with pytest.raises(QuestionnaireError) as caught:
+        parse(raw, source="broken.yaml")
+    return caught.value.problems
+
+
+def test_shipped_instrument_loads() -> None:
+    q = load_file(INSTRUMENT)
+    assert q.ident == "digiskills@1"
+    assert len(q.dimensions_in("capability")) == 8
+    assert [d.key for d in q.dimensions if d.representative] == [
+        "cap_data", "cap_cyber", "cap_coding"]
+    assert {s.key for s in q.sections} == {
+        "capabilities", "vision", "learning", "customer", "profile"}
+    assert {i.key for i in q.profile_items()} == {"seniority", "function", "generation", "country"}
+    # No item asks for a name or an e-mail address.
+    assert not any("name" in i.key or "mail" in i.key for i in q.items())
+
+
+def test_unknown_scale_is_reported_with_item_key(raw: dict[str, Any]) -> None:
+    raw["sections"][0]["items"][1]["scale"] = "sprd"
+    assert problems_of(raw) == ["broken.yaml: item cap_cyber: unknown scale 'sprd'"]
+
+
+def test_every_problem_is_listed(raw: dict[str, Any]) -> None:
+    raw["sections"][1]["items"][0]["key"] = "cap_data"  # duplicate key
+    raw["sections"][2]["items"][0]["text"] = {"en": "  "}  # item without text
+    raw["dimensions"].append({"key": "lonely", "group": "capability", "label": {"en": "Lonely"}})
+    found = problems_of(raw)
+    assert "broken.yaml: item cap_data: duplicate item key" in found
+    assert "broken.yaml: item ld_understands: has no text" in found
+    assert "broken.yaml: dimension lonely: has no items" in found
+    # vision_clear was renamed away, so the Digiskills analysis map lost its item.
+    assert "broken.yaml: analysis: unknown item 'vision_clear'" in found
+    assert len(found) == 4
+
+
+def test_structural_errors_name_the_item(raw: dict[str, Any]) -> None:
+    del raw["sections"][0]["items"][2]["text"]
+    raw["sections"][0]["items"][3]["colour"] = "red"
+    found = problems_of(raw)
+    assert "broken.yaml: item cap_coding: text is missing" in found
+    assert "broken.yaml: item cap_social: colour is not a known field" in found
+
+
+def test_item_feeding_a_dimension_needs_scored_scale(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    broken["sections"][3]["items"][6]["dimension"] = "customer"  # voc_methods, unscored
+    assert problems_of(broken) == [
+        "broken.yaml: item voc_methods: feeds dimension 'customer' "
+        "but scale 'voc_methods' is not scored"]
+
+
+def test_unknown_dimension_and_index_group(raw: dict[str, Any]) -> None:
+    raw["sections"][0]["items"][0]["dimension"] = "cap_dta"
+    raw["index"]["weights"]["speed"] = 1
+    found = problems_of(raw)
+    assert "broken.yaml: item cap_data: unknown dimension 'cap_dta'" in found
+    assert "broken.yaml: dimension cap_data: has no items" in found
+    assert "broken.yaml: index: unknown dimension group 'speed'" in found
+
+
+def test_not_yaml_is_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("key: [unclosed", encoding="utf-8")
+    with pytest.raises(QuestionnaireError) as caught:
+        load_file(bad)
+    assert caught.value.problems[0].startswith(f"{bad}: not valid YAML/JSON")
+
+
+def test_registry_keeps_good_files_and_reports_bad(tmp_path: Path, raw: dict[str, Any]) -> None:
+    (tmp_path / "good.yaml").write_text(INSTRUMENT.read_text(encoding="utf-8"), encoding="utf-8")
+    second = copy.deepcopy(raw)
+    second["version"] = 2
+    (tmp_path / "v2.json").write_text(__import__("json").dumps(second), encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("- just a list", encoding="utf-8")
+    registry = Registry.from_folders([tmp_path])
+    assert [q.ident for q in registry.all()] == ["digiskills@1", "digiskills@2"]
+    assert registry.get("digiskills").version == 2
+    assert registry.get("digiskills", 1).version == 1
+    assert registry.problems == [f"{tmp_path / 'broken.yaml'}: the file must hold a mapping "
+                                 "at its top level"]
+
+
+def test_cli_validate(runner: Any, tmp_path: Path, raw: dict[str, Any]) -> None:
+    good = runner.invoke(args=["questionnaire", "validate", str(INSTRUMENT)])
+    assert good.exit_code == 0
+    assert "OK (digiskills@1, 27 items)" in good.output
+    raw["sections"][0]["items"][0]["scale"] = "nope"
+    raw["sections"][1]["items"][0]["key"] = "cap_cyber"
+    bad = tmp_path / "mine.yaml"
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = runner.invoke(args=["questionnaire", "validate", str(INSTRUMENT), str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}: item cap_data: unknown scale 'nope'" in result.output
+    assert f"{bad}: item cap_cyber: duplicate item key" in result.output

@@ -1,0 +1,294 @@
+"""The respondent's journey through the Flask test client, including every bad case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from assessment import operations
+from assessment.extensions import db
+from assessment.models import Campaign, Draft, InvitationToken, Response, ResponseScore
+from tests.conftest import csrf_token
+
+SECTION_ITEMS = {
+    1: ["cap_data", "cap_cyber", "cap_coding", "cap_social", "cap_analytics", "cap_mobile",
+        "cap_ecommerce", "cap_collaboration"],
+    2: ["vision_clear", "vision_priorities", "vision_communicated"],
+    3: ["ld_understands", "ld_benchmarks", "ld_funded"],
+    4: ["cu_everyone", "cu_feedback_loop", "cu_leader_insight", "cu_leader_guide",
+        "cu_leader_exceed", "cu_leader_own", "voc_methods", "metrics_tracked", "metrics_acted"],
+    5: ["seniority", "function", "generation", "country"],
+}
+
+
+def start(client: FlaskClient, url: str) -> str:
+    """Open the intro page and press Start; returns the first page's URL."""
+    page = client.get(url)
+    assert page.status_code == 200
+    started = client.post(url, data={"csrf_token": csrf_token(page.text)})
+    assert started.status_code == 302
+    return started.headers["Location"]
+
+
+def post_page(client: FlaskClient, slug: str, number: int, answers: dict[str, Any],
+              action: str = "next") -> Any:
+    page = client.get(f"/s/{slug}/page/{number}")
+    data: dict[str, Any] = {"csrf_token": csrf_token(page.text), "action": action}
+    for key in SECTION_ITEMS[number]:
+        if key in answers and answers[key] not in (None, []):
+            data[key] = answers[key]
+    return client.post(f"/s/{slug}/page/{number}", data=data)
+
+
+def complete(client: FlaskClient, slug: str, answers: dict[str, Any]) -> Any:
+    for number in range(1, 6):
+        result = post_page(client, slug, number, answers)
+    return result
+
+
+def count(app: Flask, model: Any) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_whole_journey_scores_and_shows_profile(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    intro = client.get(f"/s/{campaign.slug}")
+    assert "about 10 minutes" in intro.text
+    assert "never ask for your name" in intro.text
+    first = start(client, f"/s/{campaign.slug}")
+    assert first.endswith(f"/s/{campaign.slug}/page/1")
+    page = client.get(first)
+    assert 'aria-valuenow="0"' in page.text and "Part 1 of 5" in page.text
+    result = complete(client, campaign.slug, full_answers())
+    assert result.status_code == 302
+    assert result.headers["Location"].endswith(f"/s/{campaign.slug}/thanks")
+    thanks = client.get(f"/s/{campaign.slug}/thanks")
+    assert thanks.status_code == 200
+    # Index by hand (see test_scoring): 0.5 * 425/7 + 0.25 * 75 + 0.25 * 25 = 55.36
+    assert "<strong>55</strong> / 100" in thanks.text
+    assert "Developing" in thanks.text
+    with app.app_context():
+        response = db.session.scalars(select(Response)).one()
+        assert response.answers == {k: v for k, v in full_answers().items() if v != []}
+        assert response.seniority == "manager" and response.function == "marketing"
+        assert response.index_score == pytest.approx(0.5 * 425 / 7 + 25)
+        assert response.submitted_on == dt.datetime.now(dt.UTC).date()
+        stored = dict(db.session.execute(
+            select(ResponseScore.dimension, ResponseScore.score)).all())
+        assert stored["vision"] == pytest.approx(75.0)
+        assert "cap_mobile" not in stored  # don't know only: no score row
+        assert db.session.scalar(select(func.count(Draft.id))) == 0
+
+
+def test_required_item_message_is_next_to_item(
+    client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    answers = full_answers()
+    del answers["cap_coding"]
+    result = post_page(client, campaign.slug, 1, answers)
+    assert result.status_code == 422
+    block = re.search(r'<fieldset class="question has-error" id="q-cap_coding".*?</fieldset>',
+                      result.text, re.S)
+    assert block and "Please choose an answer." in block.group(0)
+    assert result.text.count("has-error") == 1
+    # What was answered is kept on the re-shown page.
+    assert re.search(r'value="everyone"[^>]*checked|checked[^>]*value="everyone"', result.text)
+
+
+def test_invalid_choice_is_rejected(
+    client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    result = post_page(client, campaign.slug, 1, full_answers(cap_data="all of them"))
+    assert result.status_code == 422
+    assert "Not a valid choice" in result.text
+
+
+def test_back_and_next_keep_answers(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    answers = full_answers()
+    post_page(client, campaign.slug, 1, answers)
+    # Half-answered page 2, then back: nothing required is enforced, answers are kept.
+    back = post_page(client, campaign.slug, 2, {"vision_clear": "no"}, action="back")
+    assert back.headers["Location"].endswith("/page/1")
+    page2 = client.get(f"/s/{campaign.slug}/page/2")
+    assert re.search(r'<input[^>]*checked[^>]*value="no"|<input[^>]*value="no"[^>]*checked',
+                     page2.text)
+    page1 = client.get(f"/s/{campaign.slug}/page/1")
+    assert page1.text.count("checked") == 8
+
+
+def test_leave_and_resume_with_link_on_another_device(
+    app: Flask, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    first_device = app.test_client()
+    start(first_device, f"/s/{campaign.slug}")
+    post_page(first_device, campaign.slug, 1, full_answers())
+    page2 = first_device.get(f"/s/{campaign.slug}/page/2")
+    resume = re.search(r'value="(http://localhost/s/[^"]+/resume/[^"]+)"', page2.text)
+    assert resume
+    second_device = app.test_client()
+    again = second_device.get(resume.group(1).replace("http://localhost", ""))
+    assert again.headers["Location"].endswith(f"/s/{campaign.slug}/page/2")
+    result = complete_from(second_device, campaign.slug, 2, full_answers())
+    assert result.headers["Location"].endswith("/thanks")
+    assert count(app, Response) == 1
+    # The first device's draft is gone: going on there cannot submit a second time.
+    stale = first_device.get(f"/s/{campaign.slug}/page/3")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(f"/s/{campaign.slug}")
+
+
+def complete_from(client: FlaskClient, slug: str, number: int, answers: dict[str, Any]) -> Any:
+    for n in range(number, 6):
+        result = post_page(client, slug, n, answers)
+    return result
+
+
+def test_second_submit_is_refused(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    for number in range(1, 5):
+        post_page(client, campaign.slug, number, full_answers())
+    page = client.get(f"/s/{campaign.slug}/page/5")
+    data = {"csrf_token": csrf_token(page.text), "action": "next", "seniority": "staff",
+            "function": "it"}
+    assert client.post(f"/s/{campaign.slug}/page/5", data=data).status_code == 302
+    again = client.post(f"/s/{campaign.slug}/page/5", data=data)
+    assert again.status_code == 409
+    assert "already been submitted" in again.text
+    assert count(app, Response) == 1
+
+
+def test_skipping_pages_cannot_submit_incomplete(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    result = post_page(client, campaign.slug, 5, full_answers())
+    assert result.status_code == 302
+    assert result.headers["Location"].endswith("/page/1?incomplete=1")
+    assert "still unanswered" in client.get(result.headers["Location"]).text
+    assert count(app, Response) == 0
+
+
+def test_personal_token_journey_and_reuse(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign(mode="token")
+    with app.app_context():
+        tokens = operations.issue_tokens(db.session.get(Campaign, campaign.id), 2)
+        db.session.commit()
+        stored = db.session.scalars(select(InvitationToken.token_hash)).all()
+    assert tokens[0] not in stored and operations.hash_secret(tokens[0]) in stored
+    # The open link of a token campaign does not let anyone in.
+    assert client.get(f"/s/{campaign.slug}").status_code == 403
+    start(client, f"/s/t/{tokens[0]}")
+    result = complete(client, campaign.slug, full_answers())
+    assert result.headers["Location"].endswith("/thanks")
+    used = app.test_client().get(f"/s/t/{tokens[0]}")
+    assert used.status_code == 410 and "already been used" in used.text
+    with app.app_context():
+        rows = db.session.execute(select(InvitationToken.used)).scalars().all()
+        assert sorted(rows) == [False, True]
+        # The used token row holds nothing that points at the response.
+        assert set(InvitationToken.__table__.columns.keys()) == {
+            "id", "campaign_id", "token_hash", "used"}
+
+
+def test_token_resumes_its_own_draft(
+    app: Flask, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    campaign = make_campaign(mode="token")
+    with app.app_context():
+        token = operations.issue_tokens(db.session.get(Campaign, campaign.id), 1)[0]
+        db.session.commit()
+    first = app.test_client()
+    start(first, f"/s/t/{token}")
+    post_page(first, campaign.slug, 1, full_answers())
+    later = app.test_client()
+    assert start(later, f"/s/t/{token}").endswith("/page/2")
+
+
+@pytest.mark.parametrize(("path", "status", "text"), [
+    ("/s/no-such-campaign", 404, "does not lead to an assessment"),
+    ("/s/t/not-a-real-token", 404, "not valid"),
+    ("/s/no-such-campaign/page/1", 404, "does not lead to an assessment"),
+    ("/s/no-such-campaign/resume/whatever", 404, "does not lead to an assessment"),
+    ("/nowhere", 404, "Not Found"),
+])
+def test_unknown_links(client: FlaskClient, path: str, status: int, text: str) -> None:
+    result = client.get(path)
+    assert result.status_code == status
+    assert text in result.text
+
+
+def test_closed_and_not_yet_open(
+    client: FlaskClient, make_campaign: Callable[..., Campaign],
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    closed = make_campaign(opens_on=today - dt.timedelta(days=30),
+                           closes_on=today - dt.timedelta(days=1))
+    result = client.get(f"/s/{closed.slug}")
+    assert result.status_code == 410 and "closed on" in result.text
+    assert client.get(f"/s/{closed.slug}/page/1").status_code == 410
+    later = make_campaign(opens_on=today + dt.timedelta(days=3))
+    result = client.get(f"/s/{later.slug}")
+    assert result.status_code == 403
+    assert (today + dt.timedelta(days=3)).isoformat() in result.text
+
+
+def test_post_without_csrf_is_refused(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+) -> None:
+    campaign = make_campaign()
+    result = client.post(f"/s/{campaign.slug}", data={})
+    assert result.status_code == 400
+    assert "Form expired" in result.text
+    assert count(app, Draft) == 0
+
+
+def test_page_out_of_range(client: FlaskClient, make_campaign: Callable[..., Campaign]) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    assert client.get(f"/s/{campaign.slug}/page/9").status_code == 404
+    assert client.get(f"/s/{campaign.slug}/page/0").status_code == 404
+
+
+def test_pages_are_labelled(client: FlaskClient, make_campaign: Callable[..., Campaign]) -> None:
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    page = client.get(f"/s/{campaign.slug}/page/1").text
+    ids = re.findall(r'<input[^>]*id="([^"]+)"[^>]*type="radio"', page)
+    ids += re.findall(r'<input[^>]*type="radio"[^>]*id="([^"]+)"', page)
+    assert len(set(ids)) == 8 * 6
+    for input_id in set(ids):
+        assert f'for="{input_id}"' in page
+    assert '<html lang="en">' in page and 'name="viewport"' in page
