@@ -13,6 +13,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from assessment import operations
+from assessment.demo_load import demo_command
 from assessment.extensions import db
 from assessment.instruments import registry
 from assessment.models import Campaign, Organisation
@@ -225,5 +226,12 @@ def register_commands(app: object) -> None:
     from flask import Flask
 
     assert isinstance(app, Flask)
-    for group in (questionnaire_cli, org_cli, campaign_cli, demo_campaign):
+    from assessment.stats_cli import stats_command
+
+    for group in (questionnaire_cli, org_cli, campaign_cli, demo_campaign, stats_command):
         app.cli.add_command(group)
+    app.cli.add_command(demo_command)
+    from assessment.import_cli import import_command, import_template_command
+
+    app.cli.add_command(import_command)
+    app.cli.add_command(import_template_command)

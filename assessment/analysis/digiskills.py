@@ -15,6 +15,7 @@ from assessment.analysis.records import Respondent
 from assessment.questionnaire import AnalysisMap, Questionnaire
 from assessment.stats.association import split_share
 from assessment.stats.descriptive import proportion
+from assessment.stats.privacy import DEFAULT_THRESHOLD, suppress_groups, suppressed_cell
 
 ALL, SOME, NONE = "all", "some", "none"
 
@@ -47,8 +48,13 @@ def _split(
     classify: Callable[[Mapping[str, Any]], str | None],
     a: AnalysisMap,
     labels: Sequence[str],
+    threshold: int,
 ) -> dict[str, Any]:
-    """Outcome 'yes' / 'no' shares within each class, with the test across classes."""
+    """Outcome 'yes' / 'no' shares within each class, with the test across classes.
+
+    Classes smaller than the threshold (and any needed to protect them from subtraction)
+    are suppressed, and the test is then left out, since its table would reveal them.
+    """
     counts = {label: [0, 0, 0] for label in labels}  # says yes, says no, n
     for answers in respondents:
         label = classify(answers)
@@ -58,31 +64,34 @@ def _split(
         counts[label][2] += 1
         counts[label][0] += outcome == a.outcome_positive
         counts[label][1] += outcome == "no"
-    test = split_share({label: (c[0], c[2]) for label, c in counts.items()})
-    return {
-        "groups": {
-            label: {
-                "n": c[2],
-                "says_yes": proportion(c[0], c[2]).as_dict(),
-                "says_no": proportion(c[1], c[2]).as_dict(),
-            }
-            for label, c in counts.items()
-        },
-        "test": test.test.as_dict(),
+    hidden = suppress_groups({label: c[2] for label, c in counts.items()}, threshold)
+    groups: dict[str, Any] = {
+        label: suppressed_cell() if label in hidden else {
+            "n": c[2],
+            "says_yes": proportion(c[0], c[2]).as_dict(),
+            "says_no": proportion(c[1], c[2]).as_dict(),
+        }
+        for label, c in counts.items()
     }
+    test = None if hidden else split_share(
+        {label: (c[0], c[2]) for label, c in counts.items()}).test.as_dict()
+    return {"groups": groups, "test": test}
 
 
 def respondent_findings(
-    questionnaire: Questionnaire, respondents: Sequence[Respondent]
+    questionnaire: Questionnaire, respondents: Sequence[Respondent],
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> dict[str, Any]:
     """The Digiskills figures computed over individual respondents."""
     a = _analysis(questionnaire)
     answers = [r.answers for r in respondents]
-    return _findings(questionnaire, a, answers) | {"level": "respondent", "n": len(answers)}
+    return _findings(questionnaire, a, answers, threshold) | {
+        "level": "respondent", "n": len(answers)}
 
 
 def organisation_findings(
-    questionnaire: Questionnaire, respondents: Sequence[Respondent], minimum: int
+    questionnaire: Questionnaire, respondents: Sequence[Respondent], minimum: int,
+    threshold: int = DEFAULT_THRESHOLD,
 ) -> dict[str, Any]:
     """The Digiskills figures over organisations, each classified by its majority.
 
@@ -96,7 +105,8 @@ def organisation_findings(
         _majority_answers(questionnaire, a, group)
         for group in by_campaign.values() if len(group) >= minimum
     ]
-    return _findings(questionnaire, a, majority) | {"level": "organisation", "n": len(majority)}
+    return _findings(questionnaire, a, majority, threshold) | {
+        "level": "organisation", "n": len(majority)}
 
 
 def _majority_answers(
@@ -121,7 +131,7 @@ def _majority_answers(
 
 
 def _findings(
-    q: Questionnaire, a: AnalysisMap, answers: Sequence[Mapping[str, Any]]
+    q: Questionnaire, a: AnalysisMap, answers: Sequence[Mapping[str, Any]], threshold: int
 ) -> dict[str, Any]:
     outcome = [x.get(a.outcome_item) for x in answers]
     known = [o for o in outcome if o is not None]
@@ -138,12 +148,13 @@ def _findings(
             for code in _codes(q, a.outcome_item)
         },
         "by_representative": _split(
-            answers, lambda x: representative_class(a, x), a, [ALL, SOME, NONE]),
+            answers, lambda x: representative_class(a, x), a, [ALL, SOME, NONE], threshold),
         "by_vision": _split(
-            answers, lambda x: _yes_no(x.get(a.vision_item), a.vision_positive), a, ["yes", "no"]),
+            answers, lambda x: _yes_no(x.get(a.vision_item), a.vision_positive), a,
+            ["yes", "no"], threshold),
         "by_learning": _split(
             answers, lambda x: _yes_no(x.get(a.learning_item), a.learning_positive), a,
-            ["yes", "no"]),
+            ["yes", "no"], threshold),
         "everyone_can": everyone_shares,
         "vision_clear": _share(answers, a.vision_item, a.vision_positive),
         "learning_understands": _share(answers, a.learning_item, a.learning_positive),

@@ -14,16 +14,7 @@ from assessment.analysis.records import CampaignInfo, Respondent
 from assessment.models import Campaign, Organisation, Response, ResponseScore
 
 
-def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
-    """The campaign and its organisation as a plain record, or None."""
-    row = session.execute(
-        select(Campaign, Organisation)
-        .join(Organisation, Campaign.organisation_id == Organisation.id)
-        .where(Campaign.id == campaign_id)
-    ).first()
-    if row is None:
-        return None
-    c, o = row
+def _info(c: Campaign, o: Organisation) -> CampaignInfo:
     return CampaignInfo(
         id=c.id, name=c.name, organisation_id=o.id, organisation=o.name, sector=o.sector,
         size_band=o.size_band, country=o.country, synthetic=o.synthetic,
@@ -33,17 +24,42 @@ def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
     )
 
 
+def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
+    """The campaign and its organisation as a plain record, or None."""
+    row = session.execute(
+        select(Campaign, Organisation)
+        .join(Organisation, Campaign.organisation_id == Organisation.id)
+        .where(Campaign.id == campaign_id)
+    ).first()
+    return None if row is None else _info(*row)
+
+
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
-    """Every campaign of one instrument, newest campaign per organisation."""
+    """Every organisation's newest campaign of one instrument (one query)."""
     latest = (
         select(func.max(Campaign.id).label("id"))
         .where(Campaign.questionnaire_key == questionnaire_key)
         .group_by(Campaign.organisation_id)
         .subquery()
     )
-    ids = session.scalars(select(latest.c.id)).all()
-    found = (campaign_info(session, i) for i in sorted(ids))
-    return [info for info in found if info is not None]
+    rows = session.execute(
+        select(Campaign, Organisation)
+        .join(Organisation, Campaign.organisation_id == Organisation.id)
+        .join(latest, latest.c.id == Campaign.id)
+        .order_by(Campaign.id)
+    )
+    return [_info(c, o) for c, o in rows]
+
+
+def previous_campaign(session: Session, info: CampaignInfo) -> CampaignInfo | None:
+    """The same organisation's campaign of the same instrument just before this one."""
+    previous_id = session.scalar(
+        select(func.max(Campaign.id)).where(
+            Campaign.organisation_id == info.organisation_id,
+            Campaign.questionnaire_key == info.questionnaire_key,
+            Campaign.id < info.id)
+    )
+    return None if previous_id is None else campaign_info(session, previous_id)
 
 
 def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Respondent]:
@@ -73,6 +89,7 @@ def dimension_means(
         func.avg(ResponseScore.score), func.count(ResponseScore.score),
     ).group_by(ResponseScore.campaign_id, ResponseScore.dimension)
     if campaign_ids is not None:
+        # A long IN list of ids is slower than reading every row once.
         query = query.where(ResponseScore.campaign_id.in_(list(campaign_ids)))
     means: dict[int, dict[str, tuple[float, int]]] = {}
     for campaign_id, dimension, mean, n in session.execute(query):
@@ -80,11 +97,12 @@ def dimension_means(
     return means
 
 
-def response_counts(session: Session, campaign_ids: Sequence[int]) -> dict[int, int]:
-    """Number of responses per campaign."""
-    rows = session.execute(
-        select(Response.campaign_id, func.count(Response.id))
-        .where(Response.campaign_id.in_(list(campaign_ids)))
-        .group_by(Response.campaign_id)
-    )
+def response_counts(
+    session: Session, campaign_ids: Sequence[int] | None = None
+) -> dict[int, int]:
+    """Number of responses per campaign (every campaign when no ids are given)."""
+    query = select(Response.campaign_id, func.count(Response.id)).group_by(Response.campaign_id)
+    if campaign_ids is not None:
+        query = query.where(Response.campaign_id.in_(list(campaign_ids)))
+    rows = session.execute(query)
     return {campaign_id: int(n) for campaign_id, n in rows}

@@ -1,0 +1,190 @@
+"""Everything the engine says about a campaign, the pool or a set of campaigns, as one
+JSON-ready dict with stable keys (documented in the README). The CLI, the API and the
+PDF reports all read these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assessment.analysis import loading
+from assessment.analysis.benchmark import PoolMember, build_pool, compare, summarise
+from assessment.analysis.digiskills import organisation_findings, respondent_findings
+from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
+from assessment.analysis.priorities import capability_links, change, priorities
+from assessment.analysis.records import CampaignInfo
+from assessment.analysis.relations import correlations, reliability
+from assessment.analysis.results import dimension_summaries, everyone_shares, item_answer_shares
+from assessment.questionnaire import Questionnaire, Registry
+from assessment.scoring import INDEX
+from assessment.stats.privacy import DEFAULT_THRESHOLD
+
+SCHEMA = "assessment-stats/1"
+
+
+class UnknownCampaign(LookupError):
+    """No campaign with that id."""
+
+
+def _dimension_keys(questionnaire: Questionnaire) -> list[str]:
+    return [d.key for d in questionnaire.dimensions] + [INDEX]
+
+
+def _pool(
+    session: Session, questionnaire: Questionnaire
+) -> tuple[list[CampaignInfo], list[PoolMember]]:
+    campaigns = loading.pool_campaigns(session, questionnaire.key)
+    means = loading.dimension_means(session)
+    counts = loading.response_counts(session)
+    return campaigns, build_pool(campaigns, means, counts)
+
+
+def benchmark_pool(session: Session, questionnaire: Questionnaire) -> dict[str, Any]:
+    """The benchmark figures of the whole pool (what the bench script times)."""
+    _campaigns, pool = _pool(session, questionnaire)
+    return {"organisations": len(pool),
+            "dimensions": summarise(pool, _dimension_keys(questionnaire))}
+
+
+def campaign_statistics(
+    session: Session, registry: Registry, campaign_id: int, language: str = "en"
+) -> dict[str, Any]:
+    """One campaign: results, benchmark, Digiskills analyses, links, gaps, priorities."""
+    info = loading.campaign_info(session, campaign_id)
+    if info is None:
+        raise UnknownCampaign(f"no campaign with id {campaign_id}")
+    q = registry.get(info.questionnaire_key, info.questionnaire_version)
+    threshold = info.anonymity_threshold
+    respondents = loading.respondents(session, [info.id])
+    n = len(respondents)
+    out: dict[str, Any] = {
+        "schema": SCHEMA,
+        "synthetic": info.synthetic,
+        "campaign": info.as_dict(),
+        "threshold": threshold,
+        "responses": {
+            "n": n, "invited": info.invited,
+            "response_rate": n / info.invited if info.invited else None,
+        },
+        "suppressed": n < threshold,
+    }
+    if n < threshold:
+        out["message"] = (f"Fewer than {threshold} responses: no results are shown until "
+                          "the campaign reaches the anonymity threshold.")
+        return out
+    campaigns, pool = _pool(session, q)
+    keys = _dimension_keys(q)
+    summaries = dimension_summaries(q, respondents, threshold, language)
+    own = {k: summaries[k].get("mean") for k in keys}
+    standing = compare(own, info, pool, keys, threshold)
+    all_pool = standing["all"]
+    top_quartile = ({k: v["top25"] for k, v in all_pool["dimensions"].items()}
+                    if "dimensions" in all_pool else {})
+    a = q.analysis
+    out.update({
+        "results": {
+            "dimensions": summaries,
+            "everyone_can": everyone_shares(q, respondents, threshold),
+            "customer_understanding": item_answer_shares(
+                q, respondents, a.outcome_item, threshold, language) if a else None,
+        },
+        "benchmark": standing,
+        "digiskills": respondent_findings(q, respondents, threshold) if a else None,
+        "correlations": correlations(q, respondents, threshold, language),
+        "reliability": reliability(q, respondents, threshold, language),
+        "seniority_gap": seniority_gaps(q, respondents, threshold, language),
+        "groups": {
+            name: breakdown(q, respondents, attribute, name, threshold, language)
+            for name, attribute in BREAKDOWNS.items()
+            if any(i.key == name for i in q.profile_items())
+        },
+        "priorities": priorities(q, own, top_quartile, capability_links(q, pool), language),
+        "change": _change(session, q, info, respondents, threshold, language),
+    })
+    return out
+
+
+def _change(
+    session: Session, q: Questionnaire, info: CampaignInfo, respondents: Sequence[Any],
+    threshold: int, language: str,
+) -> dict[str, Any] | None:
+    previous = loading.previous_campaign(session, info)
+    if previous is None:
+        return None
+    before = loading.respondents(session, [previous.id])
+    result = change(q, respondents, before, max(threshold, previous.anonymity_threshold),
+                    language)
+    return {"previous_campaign": previous.as_dict()} | result
+
+
+def pool_statistics(
+    session: Session, registry: Registry, questionnaire_key: str = "digiskills",
+    language: str = "en",
+) -> dict[str, Any]:
+    """The whole pool, in the manner of the Digiskills report."""
+    q = registry.get(questionnaire_key)
+    campaigns, pool = _pool(session, q)
+    included = {m.campaign_id for m in pool}
+    infos = [c for c in campaigns if c.id in included]
+    respondents = loading.respondents(session, [c.id for c in infos])
+    keys = _dimension_keys(q)
+    threshold = DEFAULT_THRESHOLD
+    by = {"sector": sorted({c.sector for c in infos}),
+          "size_band": sorted({c.size_band for c in infos})}
+    distributions: dict[str, Any] = {}
+    for attribute, values in by.items():
+        distributions[attribute] = {}
+        for value in values:
+            members = [m for m in pool if getattr(m, attribute) == value]
+            distributions[attribute][value] = (
+                {"organisations": len(members), "respondents": sum(m.respondents for m in members),
+                 "dimensions": summarise(members, keys)}
+                if len(members) >= threshold
+                else {"suppressed": True, "organisations": None}
+            )
+    synthetic = [c.synthetic for c in infos]
+    return {
+        "schema": SCHEMA,
+        "questionnaire": q.ident,
+        "synthetic": any(synthetic),
+        "all_synthetic": bool(synthetic) and all(synthetic),
+        "organisations": len(pool),
+        "respondents": len(respondents),
+        "countries": sorted({c.country for c in infos}),
+        "benchmark": summarise(pool, keys),
+        "digiskills": {
+            "respondent": respondent_findings(q, respondents, threshold),
+            "organisation": organisation_findings(q, respondents, threshold, threshold),
+        },
+        "correlations": correlations(q, respondents, threshold, language),
+        "reliability": reliability(q, respondents, threshold, language),
+        "seniority_gap": seniority_gaps(q, respondents, threshold, language),
+        "capability_links": capability_links(q, pool),
+        "distributions": distributions,
+    }
+
+
+def comparison_statistics(
+    session: Session, registry: Registry, campaign_ids: Sequence[int], language: str = "en"
+) -> dict[str, Any]:
+    """Several organisations side by side against the benchmark (2 to 20 campaigns)."""
+    if not 2 <= len(campaign_ids) <= 20:
+        raise ValueError("compare between 2 and 20 campaigns")
+    if len(set(campaign_ids)) != len(campaign_ids):
+        raise ValueError("each campaign can be compared once")
+    each = [campaign_statistics(session, registry, i, language) for i in campaign_ids]
+    keys = {s["campaign"]["questionnaire"].split("@")[0] for s in each}
+    if len(keys) != 1:
+        raise ValueError("the campaigns use different questionnaires")
+    q = registry.get(keys.pop())
+    _campaigns, pool = _pool(session, q)
+    return {
+        "schema": SCHEMA,
+        "synthetic": any(s["synthetic"] for s in each),
+        "questionnaire": q.ident,
+        "benchmark": {"organisations": len(pool),
+                      "dimensions": summarise(pool, _dimension_keys(q))},
+        "campaigns": each,
+    }

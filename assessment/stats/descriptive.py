@@ -1,0 +1,194 @@
+"""Means, proportions and their confidence intervals, as plain JSON-friendly results.
+
+Every statistic that is undefined for the data given (too few values, no spread) is
+returned as None, never NaN: the results go straight into JSON, templates and PDFs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+# Below this relative spread scipy warns of catastrophic cancellation (and with
+# filterwarnings=error that would raise), so such data are treated as constant.
+_RELATIVE_SPREAD_FLOOR = 1e-12
+
+
+@dataclass(frozen=True)
+class MeanSummary:
+    """A mean with its sample standard deviation and t confidence interval."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """A share of successes among n, with a Wilson score interval."""
+
+    successes: int
+    n: int
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """Welch's comparison of two means: difference = mean_a - mean_b."""
+
+    n_a: int
+    n_b: int
+    mean_a: float | None
+    mean_b: float | None
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def finite_or_none(value: Any) -> float | None:
+    """Return value as a float, or None if it is missing, NaN or infinite."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def clean_values(values: Iterable[float | None]) -> np.ndarray:
+    """Return the finite values as a float array, dropping None and NaN."""
+    kept = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    return np.asarray(kept, dtype=float)
+
+
+def is_constant(values: np.ndarray) -> bool:
+    """Return True if the values have no spread worth computing with."""
+    if values.size < 2:
+        return True
+    centre = float(np.mean(values))
+    spread = float(np.linalg.norm(values - centre))
+    return spread == 0.0 or spread < _RELATIVE_SPREAD_FLOOR * abs(centre)
+
+
+def check_confidence(confidence: float) -> None:
+    """Raise ValueError unless 0 < confidence < 1."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+
+
+def mean_ci(values: Sequence[float | None], confidence: float = 0.95) -> MeanSummary:
+    """Mean, sample sd (ddof=1) and t confidence interval; None and NaN are dropped."""
+    check_confidence(confidence)
+    data = clean_values(values)
+    n = int(data.size)
+    if n == 0:
+        return MeanSummary(n=0, mean=None, sd=None, ci_low=None, ci_high=None)
+    mean = float(np.mean(data))
+    if n == 1:
+        return MeanSummary(n=1, mean=mean, sd=None, ci_low=None, ci_high=None)
+    # Constant data give sd 0 and a zero-width interval: that is what the t formula says.
+    sd = float(np.std(data, ddof=1))
+    half_width = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
+    return MeanSummary(n=n, mean=mean, sd=sd, ci_low=mean - half_width, ci_high=mean + half_width)
+
+
+def wilson_interval(
+    successes: int, n: int, confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """Wilson score interval for successes out of n; (None, None) when n == 0."""
+    check_confidence(confidence)
+    _check_counts(successes, n)
+    if n == 0:
+        return None, None
+    interval = stats.binomtest(successes, n).proportion_ci(
+        confidence_level=confidence, method="wilson"
+    )
+    return finite_or_none(interval.low), finite_or_none(interval.high)
+
+
+def proportion(successes: int, n: int, confidence: float = 0.95) -> Proportion:
+    """Share of successes among n with its Wilson interval; share None when n == 0."""
+    ci_low, ci_high = wilson_interval(successes, n, confidence)
+    share = successes / n if n else None
+    return Proportion(
+        successes=int(successes), n=int(n), share=share, ci_low=ci_low, ci_high=ci_high
+    )
+
+
+def category_shares(counts: Mapping[str, int], confidence: float = 0.95) -> dict[str, Proportion]:
+    """Each category's share of the total of all counts, with Wilson intervals."""
+    total = sum(counts.values())
+    return {label: proportion(count, total, confidence) for label, count in counts.items()}
+
+
+def difference_ci(
+    a: Sequence[float | None], b: Sequence[float | None], confidence: float = 0.95
+) -> MeanDifference:
+    """Welch's t comparison of two means (a - b) with its confidence interval and p-value."""
+    check_confidence(confidence)
+    data_a, data_b = clean_values(a), clean_values(b)
+    mean_a = float(np.mean(data_a)) if data_a.size else None
+    mean_b = float(np.mean(data_b)) if data_b.size else None
+    difference = mean_a - mean_b if mean_a is not None and mean_b is not None else None
+    ci_low = ci_high = p_value = None
+    # Welch needs a variance from each group, and at least one of them non-zero.
+    testable = data_a.size >= 2 and data_b.size >= 2
+    if testable and not (is_constant(data_a) and is_constant(data_b)):
+        ci_low, ci_high, p_value = _welch(data_a, data_b, confidence)
+    return MeanDifference(
+        n_a=int(data_a.size),
+        n_b=int(data_b.size),
+        mean_a=mean_a,
+        mean_b=mean_b,
+        difference=difference,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        p_value=p_value,
+    )
+
+
+def _welch(
+    a: np.ndarray, b: np.ndarray, confidence: float
+) -> tuple[float | None, float | None, float | None]:
+    # scipy.stats.ttest_ind warns ("catastrophic cancellation") whenever one group is
+    # constant, which is common with Likert answers, so the test runs from summary
+    # statistics and the interval is built by hand: Welch (1947), difference
+    # +/- t(df) * sqrt(var_a/n_a + var_b/n_b) with the Welch-Satterthwaite df.
+    mean_a, mean_b = float(np.mean(a)), float(np.mean(b))
+    var_a, var_b = float(np.var(a, ddof=1)), float(np.var(b, ddof=1))
+    n_a, n_b = a.size, b.size
+    result = stats.ttest_ind_from_stats(
+        mean_a, math.sqrt(var_a), n_a, mean_b, math.sqrt(var_b), n_b, equal_var=False
+    )
+    share_a, share_b = var_a / n_a, var_b / n_b
+    se = math.sqrt(share_a + share_b)
+    df = (share_a + share_b) ** 2 / (share_a**2 / (n_a - 1) + share_b**2 / (n_b - 1))
+    half_width = float(stats.t.ppf((1 + confidence) / 2, df)) * se
+    difference = mean_a - mean_b
+    return (
+        finite_or_none(difference - half_width),
+        finite_or_none(difference + half_width),
+        finite_or_none(result.pvalue),
+    )
+
+
+def _check_counts(successes: int, n: int) -> None:
+    if n < 0 or not 0 <= successes <= max(n, 0):
+        raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
