@@ -32,6 +32,11 @@ from assessment.forms import StartForm, section_form
 from assessment.instruments import questionnaire_of
 from assessment.models import Campaign, Draft
 from assessment.questionnaire import Questionnaire, translate
+from assessment.stats.privacy import DEFAULT_THRESHOLD
+from assessment.web import pool_medians
+
+# A benchmark of fewer organisations would come close to showing single organisations.
+MIN_POOL = DEFAULT_THRESHOLD
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 
@@ -255,8 +260,15 @@ def thanks(slug: str) -> ResponseReturnValue:
     ]
     index = profile.get("index")
     band = questionnaire.band_for(index)
+    pool = pool_medians(questionnaire.key)
+    benchmark = pool["dimensions"] if pool["organisations"] >= MIN_POOL else None
+    if benchmark is not None:
+        for row, dimension in zip(rows, questionnaire.dimensions, strict=True):
+            row["median"] = benchmark.get(dimension.key, {}).get("median")
     return render_template(
         "survey/thanks.html", campaign=campaign, rows=rows, index=index,
+        benchmark=benchmark, pool_size=pool["organisations"],
+        index_median=benchmark.get("index", {}).get("median") if benchmark else None,
         band_label=translate(band.label, language) if band else None,
         band_meaning=translate(band.meaning, language) if band else None,
     )

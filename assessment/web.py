@@ -1,17 +1,60 @@
-"""Public pages that are not part of a questionnaire."""
+"""Public pages that are not part of a questionnaire: landing page and benchmark overview."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
+from assessment.analysis.statistics import benchmark_pool, pool_statistics
+from assessment.cache import TimedCache
+from assessment.extensions import db
+from assessment.instruments import registry
+from assessment.questionnaire import translate
 
 bp = Blueprint("web", __name__)
 
 
+def _cache() -> TimedCache:
+    cache: TimedCache = current_app.extensions.setdefault("pool_cache", TimedCache(ttl=300))
+    return cache
+
+
+def pool_overview(questionnaire_key: str = "digiskills") -> dict[str, Any]:
+    """The pool's headline figures, cached for a few minutes."""
+    return _cache().get(
+        ("overview", questionnaire_key),
+        lambda: pool_statistics(db.session(), registry(), questionnaire_key),
+    )
+
+
+def pool_medians(questionnaire_key: str) -> dict[str, Any]:
+    """Benchmark median, top 25% and top 10% per dimension, cached."""
+    questionnaire = registry().get(questionnaire_key)
+    return _cache().get(
+        ("medians", questionnaire_key),
+        lambda: benchmark_pool(db.session(), questionnaire),
+    )
+
+
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    """The landing page."""
-    return render_template("web/index.html")
+    """The landing page, with the benchmark's headline findings when there is a pool."""
+    overview = None
+    if current_app.config.get("PUBLIC_BENCHMARK", True):
+        try:
+            overview = pool_overview()
+        except KeyError:
+            overview = None
+    language = str(get_locale() or "en")
+    labels: dict[str, str] = {}
+    if overview is not None:
+        questionnaire = registry().get("digiskills")
+        labels = {d.key: translate(d.label, language) for d in questionnaire.dimensions}
+        labels["index"] = "Digital maturity index"
+    return render_template("web/index.html", overview=overview, labels=labels)
 
 
 @bp.route("/healthz")
