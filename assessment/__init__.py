@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
+    app.config["LANGUAGES"] = available_languages(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
@@ -47,6 +48,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.jinja_env.globals.update(LANGUAGES=app.config["LANGUAGES"], get_locale=get_locale)
     return app
+
+
+def available_languages(app: Flask) -> list[str]:
+    """English plus every configured language that has a compiled catalogue."""
+    folder = app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    return [
+        code for code in app.config["LANGUAGES"]
+        if code == "en" or os.path.exists(os.path.join(folder, code, "LC_MESSAGES", "messages.mo"))
+    ]
 
 
 def select_locale() -> str | None:
