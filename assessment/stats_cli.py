@@ -39,11 +39,11 @@ def stats_command(campaign_ids: tuple[int, ...], questionnaire_key: str | None,
         raise click.UsageError("give --campaign ID (once or several times) or --pool KEY")
     try:
         if questionnaire_key:
-            data = pool_statistics(db.session, registry(), questionnaire_key)
+            data = pool_statistics(db.session(), registry(), questionnaire_key)
         elif len(campaign_ids) == 1:
-            data = campaign_statistics(db.session, registry(), campaign_ids[0])
+            data = campaign_statistics(db.session(), registry(), campaign_ids[0])
         else:
-            data = comparison_statistics(db.session, registry(), list(campaign_ids))
+            data = comparison_statistics(db.session(), registry(), list(campaign_ids))
     except UnknownCampaign as exc:
         raise click.ClickException(str(exc)) from None
     except KeyError:
