@@ -143,6 +143,8 @@ def _render_intro(campaign: Campaign, form: StartForm) -> ResponseReturnValue:
 def _resume_or_start(campaign: Campaign, key: str | None = None) -> tuple[Draft, str]:
     key = key or session.get(_draft_slot(campaign))
     draft, key = operations.start_draft(campaign, key)
+    # A lasting cookie, so closing the browser and coming back later still resumes.
+    session.permanent = True
     session[_draft_slot(campaign)] = key
     session.pop(_submitted_slot(campaign), None)
     db.session.commit()
