@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +101,8 @@ class AnalysisMap(_Strict):
 
 
 class Questionnaire(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
     key: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_-]*$")
     version: int = Field(ge=1)
     title: Text
@@ -123,12 +126,24 @@ class Questionnaire(_Strict):
         for section in self.sections:
             yield from section.items
 
+    @cached_property
+    def _items_by_key(self) -> dict[str, Item]:
+        found: dict[str, Item] = {}
+        for item in self.items():
+            found.setdefault(item.key, item)  # the first wins, as a reader would expect
+        return found
+
+    @cached_property
+    def _dimension_items(self) -> dict[str, list[Item]]:
+        found: dict[str, list[Item]] = {}
+        for item in self.items():
+            if item.dimension:
+                found.setdefault(item.dimension, []).append(item)
+        return found
+
     def item(self, key: str) -> Item:
         """The item with this key (KeyError if there is none)."""
-        for item in self.items():
-            if item.key == key:
-                return item
-        raise KeyError(key)
+        return self._items_by_key[key]
 
     def item_scale(self, key: str) -> Scale:
         """The scale of the item with this key."""
@@ -143,7 +158,7 @@ class Questionnaire(_Strict):
 
     def dimension_items(self, key: str) -> list[Item]:
         """The scored items that feed one dimension."""
-        return [i for i in self.items() if i.dimension == key]
+        return list(self._dimension_items.get(key, []))
 
     def dimensions_in(self, group: str) -> list[Dimension]:
         """The dimensions of one group (e.g. every capability)."""
