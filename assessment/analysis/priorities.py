@@ -61,9 +61,10 @@ def priorities(
     return ranked
 
 
-def _rank_key(p: dict[str, Any]) -> tuple[bool, float, str]:
+def _rank_key(p: dict[str, Any]) -> tuple[bool, float, float, str]:
+    # Ties (e.g. every capability at or above the top quartile) go to the weakest first.
     priority = p["priority"]
-    return priority is None, -(priority or 0.0), str(p["dimension"])
+    return priority is None, -(priority or 0.0), p["score"] or 0.0, str(p["dimension"])
 
 
 def _reason(label: str, gap: float, r: float) -> str:

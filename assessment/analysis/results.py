@@ -27,7 +27,7 @@ def dimension_summaries(
         key = dimension.key if dimension else INDEX
         values = dimension_values(respondents, key)
         summary: dict[str, Any] = (
-            mean_ci(values).as_dict() if len(values) >= threshold
+            _within_scale(mean_ci(values).as_dict()) if len(values) >= threshold
             else suppressed_cell() | {"n": None}
         )
         summary["label"] = (translate(dimension.label, language) if dimension
@@ -40,6 +40,14 @@ def dimension_summaries(
         "key": band.key, "label": translate(band.label, language),
         "meaning": translate(band.meaning, language)}
     return summaries
+
+
+def _within_scale(summary: dict[str, Any]) -> dict[str, Any]:
+    """Clip a t interval to the 0-100 scale: a mean near a bound can give a limit past it."""
+    for key in ("ci_low", "ci_high"):
+        if summary[key] is not None:
+            summary[key] = min(100.0, max(0.0, summary[key]))
+    return summary
 
 
 def item_answer_shares(
