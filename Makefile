@@ -11,7 +11,7 @@ SYSTEM_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-no
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench system-deps-run system-deps-test clean
+.PHONY: run test lint bench messages system-deps-run system-deps-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,7 @@ bench: $(VENV)/.test
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+# Extract every user-visible string into the message template for translators.
+messages: $(VENV)/.app
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o assessment/translations/messages.pot .
