@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from assessment.extensions import db
+from assessment.instruments import InstrumentMissing
 
 
 class ProblemPage(Exception):
@@ -51,6 +52,12 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         return _page(status, f"{status} {exc.name}", exc.description or "")
+
+    @app.errorhandler(InstrumentMissing)
+    def instrument_missing(exc: InstrumentMissing) -> ResponseReturnValue:
+        app.logger.error("%s", exc)
+        return _page(503, _("Temporarily unavailable"),
+                     _("This assessment cannot be shown right now. Please try again later."))
 
     @app.errorhandler(StaleDataError)
     def changed_elsewhere(exc: StaleDataError) -> ResponseReturnValue:

@@ -14,6 +14,15 @@ def registry() -> Registry:
     return found
 
 
+class InstrumentMissing(LookupError):
+    """The campaign's questionnaire file is no longer loaded (removed or broken)."""
+
+
 def questionnaire_of(campaign: Campaign) -> Questionnaire:
     """The instrument version a campaign was opened with."""
-    return registry().get(campaign.questionnaire_key, campaign.questionnaire_version)
+    try:
+        return registry().get(campaign.questionnaire_key, campaign.questionnaire_version)
+    except KeyError:
+        raise InstrumentMissing(
+            f"questionnaire {campaign.questionnaire_key}@{campaign.questionnaire_version} "
+            "is not loaded") from None
