@@ -7,31 +7,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import RowMapping, func, select
 from sqlalchemy.orm import Session
 
 from assessment.analysis.records import CampaignInfo, Respondent
 from assessment.models import Campaign, Organisation, Response, ResponseScore
 
+# The columns of a CampaignInfo, labelled with its field names. Plain columns, not ORM
+# entities: building 10,000 Campaign and Organisation objects only to copy their
+# attributes took 20 times longer than the query itself.
+_INFO_COLUMNS = (
+    Campaign.id.label("id"), Campaign.name.label("name"),
+    Organisation.id.label("organisation_id"), Organisation.name.label("organisation"),
+    Organisation.sector.label("sector"), Organisation.size_band.label("size_band"),
+    Organisation.country.label("country"), Organisation.synthetic.label("synthetic"),
+    Campaign.questionnaire_key.label("questionnaire_key"),
+    Campaign.questionnaire_version.label("questionnaire_version"),
+    Campaign.opens_on.label("opens_on"), Campaign.closes_on.label("closes_on"),
+    Campaign.anonymity_threshold.label("anonymity_threshold"),
+    Campaign.invited.label("invited"),
+)
 
-def _info(c: Campaign, o: Organisation) -> CampaignInfo:
-    return CampaignInfo(
-        id=c.id, name=c.name, organisation_id=o.id, organisation=o.name, sector=o.sector,
-        size_band=o.size_band, country=o.country, synthetic=o.synthetic,
-        questionnaire_key=c.questionnaire_key, questionnaire_version=c.questionnaire_version,
-        opens_on=c.opens_on, closes_on=c.closes_on,
-        anonymity_threshold=c.anonymity_threshold, invited=c.invited,
-    )
+
+def _info(row: RowMapping) -> CampaignInfo:
+    return CampaignInfo(**row)
 
 
 def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
     """The campaign and its organisation as a plain record, or None."""
     row = session.execute(
-        select(Campaign, Organisation)
+        select(*_INFO_COLUMNS)
         .join(Organisation, Campaign.organisation_id == Organisation.id)
         .where(Campaign.id == campaign_id)
-    ).first()
-    return None if row is None else _info(*row)
+    ).mappings().first()
+    return None if row is None else _info(row)
 
 
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
@@ -43,12 +52,12 @@ def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInf
         .subquery()
     )
     rows = session.execute(
-        select(Campaign, Organisation)
+        select(*_INFO_COLUMNS)
         .join(Organisation, Campaign.organisation_id == Organisation.id)
         .join(latest, latest.c.id == Campaign.id)
         .order_by(Campaign.id)
-    )
-    return [_info(c, o) for c, o in rows]
+    ).mappings()
+    return [_info(row) for row in rows]
 
 
 def previous_campaign(session: Session, info: CampaignInfo) -> CampaignInfo | None:
@@ -101,7 +110,10 @@ def response_counts(
     session: Session, campaign_ids: Sequence[int] | None = None
 ) -> dict[int, int]:
     """Number of responses per campaign (every campaign when no ids are given)."""
-    query = select(Response.campaign_id, func.count(Response.id)).group_by(Response.campaign_id)
+    # count(*), not count(id): the same number (id is the primary key), but PostgreSQL
+    # can answer it from the campaign_id index alone instead of reading every response
+    # row with its answers (1 GB for a million responses).
+    query = select(Response.campaign_id, func.count()).group_by(Response.campaign_id)
     if campaign_ids is not None:
         query = query.where(Response.campaign_id.in_(list(campaign_ids)))
     rows = session.execute(query)
