@@ -11,7 +11,7 @@ SYSTEM_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-no
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench messages system-deps-run system-deps-test clean
+.PHONY: run test lint bench messages translations system-deps-run system-deps-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,12 @@ $(BIN)/python:
 
 $(VENV)/.app: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/pybabel -q compile -d assessment/translations
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pybabel -q compile -d assessment/translations
 	touch $@ $(VENV)/.app
 
 system-deps-run:
@@ -35,13 +37,13 @@ system-deps-test:
 	if [ -n "$$missing" ]; then echo "installing $$missing"; \
 	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
 
-run: system-deps-run $(VENV)/.app
+run: system-deps-run $(VENV)/.app translations
 	$(BIN)/assessment db upgrade
 	$(BIN)/assessment demo
 	$(BIN)/assessment demo-campaign
 	$(BIN)/assessment run --host $(HOST) --port $(PORT)
 
-test: system-deps-test $(VENV)/.test
+test: system-deps-test $(VENV)/.test translations
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test
@@ -53,6 +55,10 @@ bench: $(VENV)/.test
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+
+# Compile the translated catalogues (*.po -> *.mo); the app offers only compiled languages.
+translations: $(VENV)/.app
+	$(BIN)/pybabel -q compile -d assessment/translations
 
 # Extract every user-visible string into the message template for translators.
 messages: $(VENV)/.app

@@ -322,6 +322,48 @@ def _semantic_problems(q: Questionnaire) -> list[str]:
         problems.append("bands: the lowest band must start at 0")
     if q.analysis is not None:
         problems.extend(_analysis_problems(q, q.analysis))
+    problems.extend(_language_problems(q))
+    return problems
+
+
+def _texts(q: Questionnaire) -> Iterator[tuple[str, Text | None]]:
+    """Every translatable text with where it stands, for the language check."""
+    yield "title", q.title
+    yield "intro", q.intro
+    for name, scale in q.scales.items():
+        for option in scale.options:
+            yield f"scale {name}: option {option.code}", option.label
+    for d in q.dimensions:
+        yield f"dimension {d.key}: label", d.label
+    for b in q.bands:
+        yield f"band {b.key}: label", b.label
+        yield f"band {b.key}: meaning", b.meaning
+    for section in q.sections:
+        yield f"section {section.key}: title", section.title
+        yield f"section {section.key}: help", section.help
+        for item in section.items:
+            yield f"item {item.key}: text", item.text
+
+
+def _language_problems(q: Questionnaire) -> list[str]:
+    """Every declared language has every text, and no text is in an undeclared one.
+
+    The survey falls back to English silently, so a gap would otherwise go unnoticed.
+    """
+    declared = set(q.languages)
+    problems: list[str] = []
+    for where, text in _texts(q):
+        if text is None:
+            continue
+        # A missing English item text or option label is already reported on its own.
+        checked = declared - {DEFAULT_LANGUAGE} if where.startswith(("item ", "scale ")) \
+            else declared
+        missing = sorted(lang for lang in checked if not str(text.get(lang, "")).strip())
+        if missing:
+            problems.append(f"{where} has no {', '.join(missing)} translation")
+        extra = sorted(set(text) - declared)
+        if extra:
+            problems.append(f"{where} is in undeclared language(s) {', '.join(extra)}")
     return problems
 
 

@@ -46,8 +46,9 @@ def test_unknown_scale_is_reported_with_item_key(raw: dict[str, Any]) -> None:
 
 def test_every_problem_is_listed(raw: dict[str, Any]) -> None:
     raw["sections"][1]["items"][0]["key"] = "cap_data"  # duplicate key
-    raw["sections"][2]["items"][0]["text"] = {"en": "  "}  # item without text
-    raw["dimensions"].append({"key": "lonely", "group": "capability", "label": {"en": "Lonely"}})
+    raw["sections"][2]["items"][0]["text"]["en"] = "  "  # item without (English) text
+    raw["dimensions"].append({"key": "lonely", "group": "capability",
+                              "label": {lang: "Lonely" for lang in raw["languages"]}})
     found = problems_of(raw)
     assert "broken.yaml: item cap_data: duplicate item key" in found
     assert "broken.yaml: item ld_understands: has no text" in found
@@ -116,3 +117,13 @@ def test_cli_validate(runner: Any, tmp_path: Path, raw: dict[str, Any]) -> None:
     assert result.exit_code == 1
     assert f"{bad}: item cap_data: unknown scale 'nope'" in result.output
     assert f"{bad}: item cap_cyber: duplicate item key" in result.output
+
+
+def test_every_declared_language_has_every_text(raw: dict[str, Any]) -> None:
+    del raw["sections"][0]["items"][0]["text"]["lv"]
+    raw["scales"]["spread"]["options"][0]["label"]["cn"] = "没有人"
+    found = problems_of(raw)
+    assert found == [
+        "broken.yaml: scale spread: option nobody is in undeclared language(s) cn",
+        "broken.yaml: item cap_data: text has no lv translation",
+    ]
