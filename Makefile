@@ -60,6 +60,7 @@ clean:
 translations: $(VENV)/.app
 	$(BIN)/pybabel -q compile -d assessment/translations
 
-# Extract every user-visible string into the message template for translators.
+# Extract every user-visible string for translators and merge it into each catalogue.
 messages: $(VENV)/.app
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o assessment/translations/messages.pot .
+	$(BIN)/pybabel update -i assessment/translations/messages.pot -d assessment/translations
