@@ -1,0 +1,1 @@
+"""PDF reports: engine results -> matplotlib SVG charts -> Jinja HTML/CSS -> WeasyPrint."""

@@ -1,0 +1,217 @@
+"""`assessment report ...`: the PDF reports from the command line.
+
+Registered through the `flask.commands` entry point (pyproject.toml), so the assessment
+package never imports reports. `report org --all` renders in worker processes started
+with 'spawn': each worker builds its own app and database engine, so no connection or
+matplotlib state is shared across processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from assessment.analysis.statistics import UnknownCampaign
+from assessment.extensions import db
+from reports.documents import (
+    MAX_COMPARED,
+    MIN_COMPARED,
+    comparison_document,
+    newest_campaigns,
+    organisation_document,
+    study_document,
+)
+from reports.render import ReportError
+
+report_cli = AppGroup("report", help="PDF benchmark reports.")
+# Latin letters that NFKD does not split into a base letter and an accent.
+_ASCII = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                        "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE"})
+# What a worker needs to build the same app as the parent: database and instruments.
+_WORKER_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "QUESTIONNAIRE_DIRS")
+_worker_app: Flask | None = None
+
+
+def slugify(name: str) -> str:
+    """An ASCII file-name part from an organisation name ('organisation' if none is left)."""
+    plain = unicodedata.normalize("NFKD", name.translate(_ASCII))
+    ascii_name = plain.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:60].rstrip("-")
+    return slug or "organisation"
+
+
+def check_output_file(path: Path) -> None:
+    """Fail early, before any rendering, if the PDF could not be written there."""
+    if path.is_dir():
+        raise click.ClickException(f"cannot write {path}: it is a directory")
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise click.ClickException(f"cannot write {path}: folder {folder} is not writable")
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write atomically (a temporary file renamed into place): no half-written PDFs."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".report-", suffix=".pdf",
+                                         delete=False) as handle:
+            handle.write(content)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@report_cli.command("org")
+@click.option("--campaign", "campaign_id", type=int, help="The campaign to report on.")
+@click.option("--all", "every_organisation", is_flag=True,
+              help="Every organisation's newest campaign; -o is then a folder.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The PDF file (with --all: the folder for the PDFs).")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="With --all: how many processes render at once.")
+def org_report(campaign_id: int | None, every_organisation: bool, output: Path,
+               jobs: int) -> None:
+    """The organisation report for HR / L&D."""
+    if (campaign_id is None) == (not every_organisation):
+        raise click.UsageError("give --campaign ID or --all")
+    if every_organisation:
+        _render_every_organisation(output, jobs)
+        return
+    assert campaign_id is not None
+    check_output_file(output)
+    try:
+        pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],
+                                    campaign_id)
+    except (UnknownCampaign, ReportError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    write_file(output, pdf)
+    click.echo(f"{output}")
+
+
+@report_cli.command("study")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.option("--questionnaire", "questionnaire_key", default="digiskills", show_default=True,
+              help="The instrument whose pool is reported.")
+def study_report(output: Path, questionnaire_key: str) -> None:
+    """The study report over the whole benchmark pool."""
+    check_output_file(output)
+    try:
+        pdf = study_document(db.session(), current_app.extensions["questionnaires"],
+                             questionnaire_key)
+    except KeyError:
+        raise click.ClickException(f"no questionnaire '{questionnaire_key}'") from None
+    except (UnknownCampaign, ReportError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    write_file(output, pdf)
+    click.echo(f"{output}")
+
+
+@report_cli.command("compare")
+@click.option("--campaign", "campaign_ids", multiple=True, type=int,
+              help=f"A campaign; give {MIN_COMPARED} to {MAX_COMPARED}.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def compare_report(campaign_ids: tuple[int, ...], output: Path) -> None:
+    """Organisations side by side against the benchmark, for consultants."""
+    if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
+        raise click.UsageError(f"give --campaign {MIN_COMPARED} to {MAX_COMPARED} times "
+                               f"(got {len(campaign_ids)})")
+    check_output_file(output)
+    try:
+        pdf = comparison_document(db.session(), current_app.extensions["questionnaires"],
+                                  list(campaign_ids))
+    except (UnknownCampaign, ReportError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    write_file(output, pdf)
+    click.echo(f"{output}")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One organisation report to render into a file."""
+
+    campaign_id: int
+    organisation: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What rendering one report gave: the file, or the reason it failed."""
+
+    job: Job
+    error: str | None = None
+
+
+def _render_every_organisation(folder: Path, jobs: int) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {folder}: {exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK):
+        raise click.ClickException(f"cannot write into {folder}")
+    work = [Job(ref.campaign_id, ref.organisation,
+                str(folder / f"{ref.campaign_id}-{slugify(ref.organisation)}.pdf"))
+            for ref in newest_campaigns(db.session())]
+    if not work:
+        raise click.ClickException("there are no campaigns to report on")
+    settings = {key: current_app.config[key] for key in _WORKER_SETTINGS}
+    failed = 0
+    for outcome in _run(work, jobs, settings):
+        if outcome.error:
+            failed += 1
+            click.echo(f"failed: campaign {outcome.job.campaign_id} "
+                       f"({outcome.job.organisation}): {outcome.error}", err=True)
+        else:
+            click.echo(outcome.job.path)
+    if failed:
+        raise click.ClickException(f"{failed} of {len(work)} reports failed")
+
+
+def _run(work: Sequence[Job], jobs: int, settings: Mapping[str, Any]) -> Iterator[Outcome]:
+    """Render the jobs here (one job) or in a pool of fresh processes, in the given order."""
+    if jobs == 1 or len(work) == 1:
+        for job in work:
+            yield _render_job(job)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context,
+                             initializer=_start_worker, initargs=(dict(settings),)) as pool:
+        yield from pool.map(_render_in_worker, work)
+
+
+def _render_job(job: Job) -> Outcome:
+    """Render one organisation report into its file (in the current app context)."""
+    try:
+        pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],
+                                    job.campaign_id)
+        Path(job.path).write_bytes(pdf)
+    except (UnknownCampaign, ReportError, ValueError, OSError) as exc:
+        return Outcome(job, str(exc))
+    return Outcome(job)
+
+
+def _start_worker(settings: dict[str, Any]) -> None:
+    """Worker start-up: its own app, hence its own database engine and connections."""
+    global _worker_app
+    from assessment import create_app
+
+    _worker_app = create_app(settings)
+
+
+def _render_in_worker(job: Job) -> Outcome:
+    assert _worker_app is not None, "worker not started"
+    with _worker_app.app_context():
+        return _render_job(job)

@@ -1,0 +1,124 @@
+"""The comparison report for consultants: `comparison_statistics` -> context -> PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reports import formatting as fmt
+from reports.charts import IntervalRow, heat_colours, interval_chart
+from reports.charts_benchmark import Panel, ranking, small_multiples
+from reports.methodology import rendering_notes
+from reports.render import figure, render_html, write_pdf
+
+
+def organisation_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per campaign: who, how many answered, index, band and percentile rank."""
+    rows = []
+    for number, stats in enumerate(data["campaigns"], start=1):
+        campaign = stats["campaign"]
+        row: dict[str, Any] = {
+            "number": number, "name": campaign["organisation"], "campaign": campaign["name"],
+            "sector": campaign["sector"], "size_band": campaign["size_band"],
+            "country": campaign["country"], "n": stats["responses"]["n"],
+            "threshold": stats["threshold"], "suppressed": stats["suppressed"],
+            "synthetic": stats["synthetic"],
+        }
+        if not stats["suppressed"]:
+            dimensions = stats["results"]["dimensions"]
+            pool = stats["benchmark"]["all"]
+            row.update({
+                "index": dimensions["index"], "dimensions": dimensions,
+                "rank": None if fmt.is_suppressed(pool)
+                else pool["dimensions"]["index"].get("percentile_rank"),
+                "customers": (stats["results"].get("customer_understanding") or {}),
+            })
+        rows.append(row)
+    return rows
+
+
+def score_table(rows: list[dict[str, Any]], keys: list[str],
+                benchmark: Mapping[str, Any]) -> dict[str, Any]:
+    """Organisations down, dimensions across, cells shaded like a heatmap."""
+    body = []
+    for row in rows:
+        cells: list[dict[str, Any] | None] = []
+        for key in keys:
+            cell = None if row["suppressed"] else row["dimensions"][key]
+            if cell is None or fmt.is_suppressed(cell):
+                cells.append(None)
+                continue
+            background, ink = heat_colours(cell.get("mean"))
+            cells.append({"value": cell.get("mean"), "background": background, "ink": ink})
+        body.append({"row": row, "cells": cells})
+    marks = [{"label": label, "figures": [benchmark[key].get(mark) for key in keys]}
+             for mark, label in (("median", "Benchmark median"), ("top25", "Top 25% threshold"),
+                                 ("top10", "Top 10% threshold"))]
+    return {"dimensions": keys, "body": body, "marks": marks}
+
+
+def _charts(rows: list[dict[str, Any]], instrument: Mapping[str, Any],
+            benchmark: Mapping[str, Any], threshold: int) -> dict[str, dict[str, str]]:
+    ordered = sorted(rows, key=lambda r: (r["suppressed"], -(r.get("index", {}).get("mean")
+                                                              or 0.0)))
+    labels = [f"{r['number']}. {r['name']}" for r in ordered]
+    values = [None if r["suppressed"] else r["index"].get("mean") for r in ordered]
+    rank_svg = ranking(labels, values, dict(benchmark["index"]))
+    keys = [*instrument["capabilities"], "index"]
+    panels = [Panel(f"{r['number']}. {r['name']}", None if r["suppressed"]
+                    else [r["dimensions"][k].get("mean") for k in keys]) for r in rows]
+    multiples = small_multiples([instrument["short"][k] for k in keys],
+                                [benchmark[k].get("median") for k in keys], panels, threshold)
+    customer_rows = []
+    for r in rows:
+        yes = r.get("customers", {}).get("answers", {}).get("yes")
+        if r["suppressed"] or yes is None:
+            customer_rows.append(IntervalRow(f"{r['number']}. {r['name']}", suppressed=True))
+        else:
+            customer_rows.append(IntervalRow(f"{r['number']}. {r['name']}", yes["share"],
+                                             yes["ci_low"], yes["ci_high"],
+                                             note=f"n = {yes['n']}"))
+    customers = interval_chart(customer_rows, axis=(0, 100), axis_label="Say everyone fully "
+                               "understands customers (%)", threshold=threshold,
+                               value_format="percent")
+    return {
+        "ranking": figure(rank_svg, "Digital maturity index of each organisation, highest "
+                          "first, with the benchmark median, top-25% and top-10% thresholds: "
+                          + "; ".join(f"{label} {fmt.score(value)}"
+                                      for label, value in zip(labels, values, strict=True))),
+        "multiples": figure(multiples, "One small bar chart per organisation: its mean score "
+                            "on each capability and the index, with the benchmark median."),
+        "customers": figure(customers, "Share of each organisation's respondents saying "
+                            "everyone fully understands customers, with 95% intervals."),
+    }
+
+
+def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the comparison template shows, as plain data and SVG charts."""
+    rows = organisation_rows(data)
+    threshold = max(r["threshold"] for r in rows)
+    benchmark = data["benchmark"]["dimensions"]
+    keys = [d["key"] for d in instrument["dimensions"]] + ["index"]
+    return {
+        "lang": "en", "title": f"Digital maturity comparison of {len(rows)} organisations",
+        "synthetic": data["synthetic"], "instrument": instrument, "threshold": threshold,
+        "all_synthetic": all(r["synthetic"] for r in rows),
+        "rows": rows, "pool_size": data["benchmark"]["organisations"],
+        "table": score_table(rows, keys, benchmark),
+        "charts": _charts(rows, instrument, benchmark, threshold),
+        "methodology": {"rendering": rendering_notes(), "reliability": [],
+                        "pool": {"all": data["benchmark"]["organisations"]}},
+        "sections": [("overview", "Overview"), ("scores", "Scores side by side"),
+                     ("profiles", "Capability profiles"), ("customers", "Customer understanding"),
+                     ("methodology", "Methodology")],
+    }
+
+
+def comparison_html(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> str:
+    """The comparison report as one HTML document."""
+    return render_html("comparison.html", comparison_context(data, instrument))
+
+
+def comparison_pdf(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> bytes:
+    """The comparison report as PDF bytes."""
+    return write_pdf(comparison_html(data, instrument))

@@ -1,0 +1,78 @@
+"""The three reports from the database: the engine's figures, the instrument's facts, a PDF.
+
+The only place where reports read the database, and only through the engine's public
+functions (plus one query listing each organisation's newest campaign).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment.analysis.statistics import (
+    campaign_statistics,
+    comparison_statistics,
+    pool_statistics,
+)
+from assessment.models import Campaign, Organisation
+from assessment.questionnaire import Registry
+from assessment.stats.privacy import DEFAULT_THRESHOLD
+from reports.comparison import comparison_pdf
+from reports.instrument import instrument_facts
+from reports.organisation import organisation_pdf
+from reports.study import study_pdf
+
+MIN_COMPARED, MAX_COMPARED = 2, 20
+
+
+@dataclass(frozen=True)
+class CampaignRef:
+    """A campaign to report on and its organisation's name."""
+
+    campaign_id: int
+    organisation: str
+
+
+def _instrument(registry: Registry, ident: str) -> dict[str, object]:
+    key, _, version = ident.partition("@")
+    return instrument_facts(registry.get(key, int(version) if version else None))
+
+
+def organisation_document(session: Session, registry: Registry, campaign_id: int) -> bytes:
+    """The organisation report of one campaign (raises UnknownCampaign)."""
+    stats = campaign_statistics(session, registry, campaign_id)
+    return organisation_pdf(stats, _instrument(registry, stats["campaign"]["questionnaire"]))
+
+
+def study_document(session: Session, registry: Registry, questionnaire_key: str) -> bytes:
+    """The study report of the whole pool (KeyError for an unknown questionnaire)."""
+    pool = pool_statistics(session, registry, questionnaire_key)
+    if pool["organisations"] == 0:
+        raise ValueError(f"the {questionnaire_key} pool has no organisation with enough "
+                         "responses yet")
+    return study_pdf(pool, _instrument(registry, pool["questionnaire"]), DEFAULT_THRESHOLD)
+
+
+def comparison_document(session: Session, registry: Registry,
+                        campaign_ids: Sequence[int]) -> bytes:
+    """The comparison report of 2 to 20 campaigns (ValueError, UnknownCampaign)."""
+    if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
+        raise ValueError(f"compare between {MIN_COMPARED} and {MAX_COMPARED} campaigns "
+                         f"(got {len(campaign_ids)})")
+    data = comparison_statistics(session, registry, list(campaign_ids))
+    return comparison_pdf(data, _instrument(registry, data["questionnaire"]))
+
+
+def newest_campaigns(session: Session) -> list[CampaignRef]:
+    """Each organisation's newest campaign, oldest organisation first."""
+    newest = select(func.max(Campaign.id)).group_by(Campaign.organisation_id)
+    rows = session.execute(
+        select(Campaign.id, Organisation.name)
+        .join(Organisation, Campaign.organisation_id == Organisation.id)
+        .where(Campaign.id.in_(newest))
+        .order_by(Campaign.id)
+    )
+    return [CampaignRef(campaign_id, name) for campaign_id, name in rows]

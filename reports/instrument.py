@@ -1,0 +1,79 @@
+"""What the reports say about the instrument, as plain data: labels, bands, weights, and
+the published Digiskills figures the digiskills instrument is compared with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assessment.questionnaire import Questionnaire, translate
+from assessment.scoring import INDEX
+
+# Column and axis labels where the full dimension label is too long; other instruments'
+# dimensions fall back to their full label.
+SHORT_LABELS = {
+    "cap_data": "Data software", "cap_cyber": "Cyber security", "cap_coding": "Coding",
+    "cap_social": "Social media", "cap_analytics": "Analytics", "cap_mobile": "Mobile",
+    "cap_ecommerce": "E-commerce", "cap_collaboration": "Collaboration",
+    "vision": "Digital vision", "learning": "L&D readiness", "customer": "Customers",
+    INDEX: "Index",
+}
+GROUP_LABELS = {"capability": "Digital capabilities", "vision": "Digital vision",
+                "learning": "L&D readiness", "customer": "Customer understanding"}
+
+# AVADO / ADBL Digiskills report (Q4 2015), respondent level, as syndicated; keyed like
+# the engine's results. Only the digiskills instrument asks comparable questions.
+PUBLISHED_DIGISKILLS = {
+    "understands_customers": 0.44,
+    "by_representative": {"all": 0.83, "none": 0.18},
+    "by_representative_no": {"none": 0.47},
+    "by_vision": {"yes": 0.63, "no": 0.20},
+    "by_learning": {"yes": 0.65, "no": 0.18},
+    "everyone_can": {"cap_data": 0.578, "cap_coding": 0.122},
+    "vision_clear": 0.38,
+    "priorities_everyone": 0.25,
+}
+
+
+def published_figures(questionnaire_ident: str) -> dict[str, Any]:
+    """The published Digiskills figures, for the instrument that reproduces them."""
+    return PUBLISHED_DIGISKILLS if questionnaire_ident.split("@")[0] == "digiskills" else {}
+
+
+def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict[str, Any]:
+    """Labels, item counts, index weights and maturity bands of one instrument."""
+    q = questionnaire
+    dimensions = [
+        {"key": d.key, "label": translate(d.label, language), "group": d.group,
+         "short": SHORT_LABELS.get(d.key, translate(d.label, language)),
+         "item_count": len(q.dimension_items(d.key)), "representative": d.representative}
+        for d in q.dimensions
+    ]
+    bands = sorted(q.bands, key=lambda b: b.min)
+    band_rows = [
+        {"label": translate(b.label, language), "min": b.min,
+         "max": bands[i + 1].min if i + 1 < len(bands) else 100.0,
+         "meaning": translate(b.meaning, language)}
+        for i, b in enumerate(bands)
+    ]
+    a = q.analysis
+    item_text = {} if a is None else {
+        "outcome": translate(q.item(a.outcome_item).text, language),
+        "vision": translate(q.item(a.vision_item).text, language),
+        "learning": translate(q.item(a.learning_item).text, language),
+        "representative": [translate(q.dimension(k).label, language)
+                           for k in a.representative_items],
+    }
+    return {
+        "ident": q.ident,
+        "title": translate(q.title, language),
+        "item_count": sum(1 for _ in q.items()),
+        "dimensions": dimensions,
+        "labels": {d["key"]: d["label"] for d in dimensions} | {INDEX: "Digital maturity index"},
+        "short": {d["key"]: d["short"] for d in dimensions} | {INDEX: SHORT_LABELS[INDEX]},
+        "capabilities": [d["key"] for d in dimensions if d["group"] == "capability"],
+        "weights": [{"group": GROUP_LABELS.get(g, g), "weight": w}
+                    for g, w in q.index.weights.items()],
+        "bands": band_rows,
+        "item_text": item_text,
+        "published": published_figures(q.ident),
+    }

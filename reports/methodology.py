@@ -1,0 +1,36 @@
+"""The figures behind each report's methodology appendix (the wording is in the template)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import weasyprint
+
+from reports import formatting as fmt
+from reports.render import PDF_OPTIONS
+
+
+def reliability_rows(reliability: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Cronbach's alpha per scale with its interval, items and n (suppressed kept as such)."""
+    return [{"label": cell["label"], "k": len(cell.get("items", [])), "cell": cell,
+             "suppressed": fmt.is_suppressed(cell)} for cell in reliability.values()]
+
+
+def rendering_notes() -> dict[str, str]:
+    """How the PDF itself was made: WeasyPrint version and the PDF variant."""
+    return {"weasyprint": weasyprint.__version__,
+            "variant": str(PDF_OPTIONS.get("pdf_variant", "PDF")).upper()}
+
+
+def organisation_notes(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
+    """Response rate, pool sizes and reliability of one campaign's report."""
+    pools = stats.get("benchmark", {})
+    return {
+        "rendering": rendering_notes(),
+        "response_rate": stats["responses"].get("response_rate"),
+        "invited": stats["responses"].get("invited"),
+        "n": stats["responses"]["n"],
+        "pool": {key: pool.get("organisations") for key, pool in pools.items()},
+        "reliability": reliability_rows(stats.get("reliability", {})),
+    }

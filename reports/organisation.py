@@ -1,0 +1,278 @@
+"""The organisation report for HR / L&D: `campaign_statistics` -> template context -> PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reports import findings, methodology
+from reports import formatting as fmt
+from reports.charts import (
+    MEDIAN,
+    ORGANISATION,
+    TOP25,
+    ChangeRow,
+    IntervalRow,
+    change_chart,
+    heat_colours,
+    interval_chart,
+)
+from reports.charts_benchmark import StripRow, benchmark_strips, radar
+from reports.render import figure, render_html, write_pdf
+
+SPLITS = {
+    "by_representative": ("The three representative capabilities", {
+        "all": "Everyone can do all three", "some": "Everyone can do some of them",
+        "none": "Everyone can do none of them"}),
+    "by_vision": ("Leadership has set a clear digital vision", {
+        "yes": "Says yes", "no": "Says no"}),
+    "by_learning": ("L&D understands the digital skills needed", {
+        "yes": "Says yes", "no": "Says no"}),
+}
+HEATMAP_ROWS_GROUPS = ("capability", "vision", "learning", "customer")
+
+
+def _pool_marks(stats: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    pool = stats["benchmark"]["all"]
+    return pool.get("dimensions", {}).get(key, {}) if not fmt.is_suppressed(pool) else {}
+
+
+def capability_rows(stats: Mapping[str, Any], keys: list[str]) -> list[dict[str, Any]]:
+    """One table row per dimension: score with CI, benchmark marks, three percentile ranks."""
+    dimensions = stats["results"]["dimensions"]
+    everyone = stats["results"].get("everyone_can", {})
+    rows = []
+    for key in keys:
+        cell = dimensions[key]
+        ranks = {}
+        for subset in ("all", "sector", "size_band"):
+            pool = stats["benchmark"][subset]
+            ranks[subset] = (None if fmt.is_suppressed(pool)
+                             else pool["dimensions"][key].get("percentile_rank"))
+        marks = _pool_marks(stats, key)
+        rows.append({
+            "key": key, "label": cell["label"], "cell": cell,
+            "suppressed": fmt.is_suppressed(cell),
+            "everyone": everyone.get(key),
+            "median": marks.get("median"), "top25": marks.get("top25"),
+            "top10": marks.get("top10"), "ranks": ranks,
+        })
+    return rows
+
+
+def benchmark_subsets(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The three comparison pools (all, same sector, same size band) with their sizes."""
+    names = {"all": "All organisations", "sector": "Same sector", "size_band": "Same size band"}
+    return [{"name": names[key],
+             "label": f"Size band {pool.get('label')}" if key == "size_band" else pool.get("label"),
+             "organisations": pool.get("organisations"), "suppressed": fmt.is_suppressed(pool),
+             "index_rank": None if fmt.is_suppressed(pool)
+             else pool["dimensions"]["index"].get("percentile_rank")}
+            for key, pool in stats["benchmark"].items()]
+
+
+def _radar(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, str]:
+    keys = instrument["capabilities"]
+    dimensions = stats["results"]["dimensions"]
+    own = [dimensions[k].get("mean") for k in keys]
+    series = [(ORGANISATION, own)]
+    if not fmt.is_suppressed(stats["benchmark"]["all"]):
+        series += [(MEDIAN, [_pool_marks(stats, k).get("median") for k in keys]),
+                   (TOP25, [_pool_marks(stats, k).get("top25") for k in keys])]
+    svg = radar([instrument["labels"][k] for k in keys], series)
+    described = "; ".join(f"{instrument['labels'][k]} {fmt.score(v)}"
+                          for k, v in zip(keys, own, strict=True))
+    return figure(svg, f"Radar chart of the eight capability scores against the benchmark "
+                       f"median and top quartile: {described}.")
+
+
+def _strips(stats: Mapping[str, Any], keys: list[str]) -> dict[str, str]:
+    dimensions = stats["results"]["dimensions"]
+    rows = []
+    for key in keys:
+        marks = _pool_marks(stats, key)
+        cell = dimensions[key]
+        rows.append(StripRow(cell["label"], marks.get("median"), marks.get("top25"),
+                             marks.get("top10"), value=cell.get("mean"),
+                             note=f"P{fmt.rank(marks.get('percentile_rank'))}" if marks else "",
+                             suppressed=fmt.is_suppressed(cell)))
+    svg = benchmark_strips(rows, stats["threshold"])
+    return figure(svg, "Index, digital vision, L&D readiness and customer understanding on "
+                       "0-100 tracks against the benchmark median, top 25% and top 10%: "
+                       + "; ".join(f"{r.label} {fmt.score(r.value)}" for r in rows) + ".")
+
+
+def crosstab_rows(stats: Mapping[str, Any], published: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The Digiskills cross-tabulations: share saying everyone understands customers."""
+    found = stats.get("digiskills") or {}
+    tables = []
+    for split, (title, labels) in SPLITS.items():
+        data = found.get(split)
+        if not data:
+            continue
+        rows = [{"code": code, "label": labels.get(code, code), "cell": cell,
+                 "suppressed": fmt.is_suppressed(cell),
+                 "published": published.get(split, {}).get(code)}
+                for code, cell in data["groups"].items()]
+        tables.append({"key": split, "title": title, "rows": rows, "test": data["test"]})
+    return tables
+
+
+def _crosstab_chart(tables: list[dict[str, Any]], threshold: int) -> dict[str, str]:
+    rows: list[IntervalRow] = []
+    for table in tables:
+        rows.append(IntervalRow(table["title"], heading=True))
+        for row in table["rows"]:
+            cell = row["cell"]
+            if row["suppressed"]:
+                rows.append(IntervalRow(row["label"], suppressed=True))
+            elif cell["n"] == 0:
+                rows.append(IntervalRow(row["label"], note="n = 0"))
+            else:
+                yes = cell["says_yes"]
+                rows.append(IntervalRow(row["label"], yes["share"], yes["ci_low"],
+                                        yes["ci_high"], note=f"n = {cell['n']}",
+                                        reference=row["published"]))
+    svg = interval_chart(rows, axis=(0, 100), axis_label="Say everyone fully understands "
+                         "customers (%)", threshold=threshold, value_format="percent")
+    return figure(svg, "Share saying everyone fully understands customers, by whether the "
+                       "representative capabilities are everyone's, by a clear digital vision "
+                       "and by L&D understanding, with 95% confidence intervals.")
+
+
+def _correlation_chart(stats: Mapping[str, Any]) -> dict[str, str]:
+    rows = []
+    for row in stats["correlations"]:
+        rho = row["spearman"]
+        if fmt.is_suppressed(rho):
+            rows.append(IntervalRow(row["label"], suppressed=True))
+        else:
+            rows.append(IntervalRow(row["label"], rho.get("r"), rho.get("ci_low"),
+                                    rho.get("ci_high"), note=f"n = {rho['n']}"))
+    svg = interval_chart(rows, axis=(-1, 1), axis_label="Spearman correlation with 'everyone "
+                         "fully understands customers'", threshold=stats["threshold"],
+                         value_format="correlation", zero_line=0.0)
+    return figure(svg, "Spearman correlations of each capability, digital vision and L&D "
+                       "readiness with customer understanding, with 95% confidence intervals.")
+
+
+def group_heatmap(stats: Mapping[str, Any], instrument: Mapping[str, Any],
+                  breakdown: str) -> dict[str, Any] | None:
+    """One profile breakdown as a shaded table: dimensions down, groups across."""
+    # A heatmap is a table with colour, so it is an HTML table (searchable, tagged as a
+    # table for screen readers, cheaper than 100 matplotlib texts); a suppressed group
+    # is a whole hatched column without figures.
+    data = stats["groups"].get(breakdown)
+    if not data or not data["rows"]:
+        return None
+    keys = [d["key"] for d in instrument["dimensions"] if d["group"] in HEATMAP_ROWS_GROUPS]
+    keys.append("index")
+    groups = [{"label": row["label"], "n": row.get("n"), "suppressed": fmt.is_suppressed(row)}
+              for row in data["rows"].values()]
+    rows = []
+    for key in keys:
+        cells: list[dict[str, Any] | None] = []
+        for row in data["rows"].values():
+            if fmt.is_suppressed(row):
+                cells.append(None)
+                continue
+            value = row["means"].get(key)
+            background, ink = heat_colours(value)
+            cells.append({"value": value, "background": background, "ink": ink})
+        rows.append({"label": instrument["labels"][key], "key": key, "cells": cells})
+    spread = [{"label": instrument["labels"][k], "spread": s} for k, s in data["spread"].items()
+              if s is not None]
+    spread.sort(key=lambda row: -row["spread"]["range"])
+    return {"groups": groups, "rows": rows, "spread": spread[:3],
+            "hidden": [g["label"] for g in groups if g["suppressed"]],
+            "scale": [{"value": v, "background": heat_colours(v)[0], "ink": heat_colours(v)[1]}
+                      for v in (0, 20, 40, 60, 80, 100)]}
+
+
+def change_section(stats: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Change since the previous campaign: table rows and the dumbbell chart."""
+    change = stats.get("change")
+    if not change:
+        return None
+    rows = change["dimensions"]
+    chart_rows = [ChangeRow(r["label"], r.get("mean_b"), r.get("mean_a"),
+                            note="" if fmt.is_suppressed(r) else
+                            f"{fmt.difference(r['difference'])} "
+                            f"({fmt.interval(r.get('ci_low'), r.get('ci_high'))})",
+                            suppressed=fmt.is_suppressed(r)) for r in rows]
+    svg = change_chart(chart_rows, stats["threshold"])
+    return {"previous": change["previous_campaign"], "rows": rows,
+            "figure": figure(svg, "Mean score per dimension in the previous campaign and this "
+                                  "one, with the difference and its 95% CI.")}
+
+
+def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the organisation template shows, as plain data and SVG charts."""
+    campaign = stats["campaign"]
+    context: dict[str, Any] = {
+        "lang": "en",
+        "title": f"Digital maturity benchmark report: {campaign['organisation']}",
+        "synthetic": stats["synthetic"], "campaign": campaign,
+        "responses": stats["responses"], "threshold": stats["threshold"],
+        "suppressed": stats["suppressed"], "message": stats.get("message"),
+        "instrument": instrument,
+        "methodology": methodology.organisation_notes(stats, instrument),
+    }
+    if stats["suppressed"]:
+        context["sections"] = [("withheld", "Results withheld"),
+                               ("methodology", "Methodology")]
+        return context
+    published = instrument["published"]
+    capabilities = instrument["capabilities"]
+    others = [d["key"] for d in instrument["dimensions"] if d["group"] != "capability"]
+    tables = crosstab_rows(stats, published)
+    change = change_section(stats)
+    context.update({
+        "index": stats["results"]["dimensions"]["index"],
+        "subsets": benchmark_subsets(stats),
+        "findings": findings.headline_findings(stats, capabilities, published),
+        "priority_text": findings.top_priority(stats),
+        "capability_rows": capability_rows(stats, capabilities),
+        "other_rows": capability_rows(stats, [*others, "index"]),
+        "shares": _vision_learning_shares(stats, published),
+        "customer_answers": stats["results"].get("customer_understanding"),
+        "crosstabs": tables, "correlations": stats["correlations"],
+        "seniority_gap": stats["seniority_gap"],
+        "heatmaps": {name: group_heatmap(stats, instrument, name)
+                     for name in ("seniority", "function")},
+        "priorities": stats["priorities"], "change": change,
+        "charts": {
+            "radar": _radar(stats, instrument),
+            "strips": _strips(stats, ["index", *others]),
+            "crosstabs": _crosstab_chart(tables, stats["threshold"]) if tables else None,
+            "correlations": _correlation_chart(stats),
+        },
+    })
+    sections = [("summary", "Executive summary"), ("capabilities", "Capabilities against the "
+                "benchmark"), ("vision", "Digital vision and L&D readiness"),
+                ("customers", "Customer understanding"), ("groups", "Where groups differ"),
+                ("priorities", "Priorities")]
+    if change:
+        sections.append(("change", "Change since the previous campaign"))
+    context["sections"] = [*sections, ("methodology", "Methodology")]
+    return context
+
+
+def _vision_learning_shares(stats: Mapping[str, Any],
+                            published: Mapping[str, Any]) -> list[dict[str, Any]]:
+    found = stats.get("digiskills") or {}
+    rows = [("vision_clear", "Top leadership has set a clear digital vision (says yes)"),
+            ("priorities_everyone", "Everyone can state the main digital priorities"),
+            ("learning_understands", "L&D understands the digital skills needed (says yes)")]
+    return [{"label": label, "cell": found[key], "published": published.get(key)}
+            for key, label in rows if found.get(key)]
+
+
+def organisation_html(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> str:
+    """The organisation report as one HTML document."""
+    return render_html("organisation.html", organisation_context(stats, instrument))
+
+
+def organisation_pdf(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> bytes:
+    """The organisation report as PDF bytes."""
+    return write_pdf(organisation_html(stats, instrument))
