@@ -272,3 +272,22 @@ def test_campaign_statistics_from_database(
     assert missing.exit_code != 0 and "no campaign with id 999999" in missing.output
     neither = runner.invoke(args=["stats"])
     assert neither.exit_code != 0 and "give --campaign" in neither.output
+
+
+def test_new_empty_campaign_keeps_organisation_in_pool(
+    app: Flask, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    from assessment.analysis.loading import pool_campaigns
+
+    campaign = make_campaign()
+    with app.app_context():
+        stored = db.session.get(Campaign, campaign.id)
+        q = app.extensions["questionnaires"].get("digiskills")
+        for _ in range(5):
+            operations.submit_response(stored, q, full_answers())
+        newer = operations.open_campaign(stored.organisation, q, "Next round",
+                                         dt.date.today())
+        operations.submit_response(newer, q, full_answers())  # 1 < threshold
+        db.session.commit()
+        assert [c.id for c in pool_campaigns(db.session(), "digiskills")] == [campaign.id]

@@ -44,10 +44,19 @@ def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
 
 
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
-    """Every organisation's newest campaign of one instrument (one query)."""
+    """Every organisation's newest campaign of one instrument that has reached its
+    anonymity threshold (one query), so a just-opened campaign does not take the
+    organisation out of the benchmark."""
+    counts = (
+        select(Response.campaign_id, func.count().label("n"))
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
     latest = (
         select(func.max(Campaign.id).label("id"))
-        .where(Campaign.questionnaire_key == questionnaire_key)
+        .join(counts, counts.c.campaign_id == Campaign.id)
+        .where(Campaign.questionnaire_key == questionnaire_key,
+               counts.c.n >= Campaign.anonymity_threshold)
         .group_by(Campaign.organisation_id)
         .subquery()
     )
