@@ -6,7 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -64,6 +64,13 @@ def register(app: Flask) -> None:
         # Two windows submitting the same draft: the other one got there first.
         return _page(409, _("Already submitted"),
                      _("These answers were submitted from another window or device."))
+
+    @app.errorhandler(DataError)
+    def bad_data(exc: DataError) -> ResponseReturnValue:
+        # The database refused a value (e.g. a NUL byte): the input was bad, not the server.
+        app.logger.warning("database refused a value: %s", exc.orig)
+        return _page(400, _("Invalid input"),
+                     _("The request contained characters that cannot be stored."))
 
     @app.errorhandler(OperationalError)
     def database_busy(exc: OperationalError) -> ResponseReturnValue:

@@ -8,6 +8,7 @@ token is its own resume key. Nothing here records who the respondent is.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import (
@@ -39,6 +40,7 @@ from assessment.web import pool_medians
 MIN_POOL = DEFAULT_THRESHOLD
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _language() -> str:
@@ -49,8 +51,15 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def _well_formed(secret: str) -> bool:
+    """Slugs, tokens and resume keys are URL-safe base64; anything else is not ours."""
+    return SECRET_PATTERN.fullmatch(secret) is not None
+
+
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = None
+    if _well_formed(slug):
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise ProblemPage(404, _("Assessment not found"),
                           _("This link does not lead to an assessment. Check that you copied "
@@ -109,7 +118,7 @@ def intro(slug: str) -> ResponseReturnValue:
 @bp.route("/t/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> ResponseReturnValue:
     """A personal single-use link; the token also resumes the respondent's draft."""
-    row = operations.find_token(token)
+    row = operations.find_token(token) if _well_formed(token) else None
     if row is None:
         raise ProblemPage(404, _("Link not recognised"),
                           _("This personal link is not valid. Check that you copied the whole "
@@ -156,7 +165,7 @@ def resume(slug: str, key: str) -> ResponseReturnValue:
     """A bookmarked resume link: continue where the respondent left off, on any device."""
     campaign = _campaign(slug)
     _require_open(campaign)
-    draft = operations.find_draft(campaign, key)
+    draft = operations.find_draft(campaign, key) if _well_formed(key) else None
     if draft is None:
         raise ProblemPage(404, _("Nothing to resume"),
                           _("We found no unfinished answers for this link. They may already "

@@ -68,3 +68,18 @@ def test_missing_questionnaire_is_a_clear_503(
 
 def test_wrong_method(client: FlaskClient) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+def test_nul_bytes_are_refused(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+) -> None:
+    assert client.get("/s/\x00").status_code == 404
+    assert client.get("/s/t/a\x00b").status_code == 404
+    campaign = make_campaign()
+    assert client.get(f"/s/{campaign.slug}/resume/\x00").status_code == 404
+    start(client, f"/s/{campaign.slug}")
+    page = client.get(f"/s/{campaign.slug}/page/1")
+    result = client.post(f"/s/{campaign.slug}/page/1",
+                         data={"csrf_token": csrf_token(page.text), "cap_data": "a\x00",
+                               "action": "back"})
+    assert result.status_code < 500
