@@ -291,3 +291,33 @@ def test_new_empty_campaign_keeps_organisation_in_pool(
         operations.submit_response(newer, q, full_answers())  # 1 < threshold
         db.session.commit()
         assert [c.id for c in pool_campaigns(db.session(), "digiskills")] == [campaign.id]
+
+
+def test_change_since_previous_campaign_matches_welch(
+    app: Flask, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    first = make_campaign()
+    before_codes = ["few", "some", "few", "nobody", "some", "few"]
+    after_codes = ["most", "everyone", "some", "most", "most", "everyone", "some"]
+    with app.app_context():
+        stored = db.session.get(Campaign, first.id)
+        q = app.extensions["questionnaires"].get("digiskills")
+        for code in before_codes:
+            operations.submit_response(stored, q, full_answers(cap_data=code))
+        second = operations.open_campaign(stored.organisation, q, "Round 2", dt.date.today())
+        for code in after_codes:
+            operations.submit_response(second, q, full_answers(cap_data=code))
+        db.session.commit()
+        data = campaign_statistics(db.session(), app.extensions["questionnaires"], second.id)
+    rows = {row["dimension"]: row for row in data["change"]["dimensions"]}
+    points = {"nobody": 0, "few": 25, "some": 50, "most": 75, "everyone": 100}
+    after = [points[c] for c in after_codes]
+    before = [points[c] for c in before_codes]
+    welch = stats.ttest_ind(after, before, equal_var=False)
+    assert data["change"]["previous_campaign"]["id"] == first.id
+    assert rows["cap_data"]["difference"] == pytest.approx(np.mean(after) - np.mean(before))
+    assert rows["cap_data"]["p_value"] == pytest.approx(welch.pvalue)
+    assert rows["cap_data"]["ci_low"] == pytest.approx(welch.confidence_interval().low)
+    # Unchanged answers: no difference, and a dimension both campaigns answered alike.
+    assert rows["vision"]["difference"] == pytest.approx(0.0)
