@@ -184,7 +184,8 @@ def page(slug: str, number: int) -> ResponseReturnValue:
         abort(404)
     draft, key = _current_draft(campaign)
     if draft is None or key is None:
-        if session.get(_submitted_slot(campaign)):
+        # A token's draft disappears only when it is submitted (perhaps in another window).
+        if session.get(_submitted_slot(campaign)) or session.get(f"token:{campaign.id}"):
             raise ProblemPage(409, _("Already submitted"),
                               _("Your answers have already been submitted. Thank you!"))
         return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"

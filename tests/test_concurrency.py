@@ -42,6 +42,7 @@ def test_one_token_many_threads_one_response(
 
     barrier = threading.Barrier(THREADS)
     statuses: list[int] = []
+    locations: list[str] = []
     errors: list[BaseException] = []
 
     def submit(index: int) -> None:
@@ -49,6 +50,7 @@ def test_one_token_many_threads_one_response(
             barrier.wait()
             result = clients[index].post(f"/s/{campaign.slug}/page/5", data=forms[index])
             statuses.append(result.status_code)
+            locations.append(result.headers.get("Location", ""))
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 
@@ -59,7 +61,10 @@ def test_one_token_many_threads_one_response(
         thread.join(timeout=120)
     assert not errors
     assert len(statuses) == THREADS
+    # Exactly one window reaches the thank-you page; every other one is told it was
+    # already submitted (409) or that the link was used (410).
     assert statuses.count(302) == 1, statuses
+    assert [loc for loc in locations if loc.endswith("/thanks")] != []
     assert all(s in (302, 409, 410) for s in statuses), statuses
     with app.app_context():
         assert db.session.scalar(select(func.count(Response.id))) == 1
