@@ -29,6 +29,8 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "QUESTIONNAIRE_DIRS": folders.split(os.pathsep) if folders
         else [str(PROJECT_ROOT / "questionnaires")],
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_BENCHMARK": os.environ.get("PUBLIC_BENCHMARK", "1").lower()
+        not in ("0", "false", "no", "off"),
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

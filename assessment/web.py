@@ -43,7 +43,7 @@ def pool_medians(questionnaire_key: str) -> dict[str, Any]:
 def index() -> ResponseReturnValue:
     """The landing page, with the benchmark's headline findings when there is a pool."""
     overview = None
-    if current_app.config.get("PUBLIC_BENCHMARK", True):
+    if current_app.config["PUBLIC_BENCHMARK"]:
         try:
             overview = pool_overview()
         except KeyError:

@@ -79,3 +79,12 @@ def test_thanks_page_hides_small_benchmark(
     complete(client, campaign.slug, full_answers())
     page = client.get(f"/s/{campaign.slug}/thanks").text
     assert "Your capability profile" in page and "Benchmark median" not in page
+
+
+def test_benchmark_can_be_kept_private(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    fill_pool(app, make_campaign, full_answers, 5)
+    app.config["PUBLIC_BENCHMARK"] = False
+    assert "The benchmark" not in client.get("/").text
