@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The links the CLI prints point at the server `make run` starts.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+export PUBLIC_BASE_URL
 # Debian packages the project needs: pango for WeasyPrint, fonts that cover Polish,
 # Latvian, Russian and Chinese for the PDF reports, poppler for checking PDFs, and
 # Chromium for the browser tests.
