@@ -196,18 +196,15 @@ def list_campaigns() -> None:
         click.echo(f"{c.id}\t{c.organisation.name}\t{c.name}\t{c.state_on(today)}\t{c.mode}")
 
 
-DEMO_ORGANISATION = "Demo organisation"
-
-
 @click.command("demo-campaign")
 @with_appcontext
 def demo_campaign() -> None:
     """Create (once) a demo organisation with an open campaign and print its link."""
     organisation = db.session.scalar(
-        select(Organisation).where(Organisation.name == DEMO_ORGANISATION))
+        select(Organisation).where(Organisation.name == operations.DEMO_ORGANISATION))
     if organisation is None:
-        organisation = operations.create_organisation(DEMO_ORGANISATION, "Professional services",
-                                                      "250-999", "GB")
+        organisation = operations.create_organisation(
+            operations.DEMO_ORGANISATION, "Professional services", "250-999", "GB")
     campaign = db.session.scalar(
         select(Campaign).where(Campaign.organisation_id == organisation.id,
                                Campaign.mode == "open").order_by(Campaign.id.desc()))

@@ -27,6 +27,7 @@ from assessment.questionnaire import Questionnaire
 from assessment.scoring import INDEX, score_response
 
 SIZE_BANDS = ["1-49", "50-249", "250-999", "1000-4999", "5000+"]
+DEMO_ORGANISATION = "Demo organisation"  # where `make run` opens a campaign to try
 
 
 class OperationError(Exception):
@@ -193,6 +194,16 @@ def submit_response(
 def _profile_columns(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
     columns = {"seniority", "function", "generation", "country"}
     return {i.key: answers.get(i.key) for i in questionnaire.profile_items() if i.key in columns}
+
+
+def demo_campaign_slug(today: dt.date) -> str | None:
+    """The slug of the demo organisation's open campaign, if there is one."""
+    campaigns = db.session.scalars(
+        select(Campaign).join(Organisation)
+        .where(Organisation.name == DEMO_ORGANISATION, Campaign.mode == "open")
+        .order_by(Campaign.id.desc())
+    )
+    return next((c.slug for c in campaigns if c.state_on(today) == "open"), None)
 
 
 def response_counts(campaign: Campaign) -> dict[str, int | None]:

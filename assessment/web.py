@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
+from assessment import operations
 from assessment.analysis.statistics import benchmark_pool, pool_statistics
 from assessment.cache import TimedCache
 from assessment.extensions import db
@@ -54,7 +56,9 @@ def index() -> ResponseReturnValue:
         questionnaire = registry().get("digiskills")
         labels = {d.key: translate(d.label, language) for d in questionnaire.dimensions}
         labels["index"] = "Digital maturity index"
-    return render_template("web/index.html", overview=overview, labels=labels)
+    demo_slug = operations.demo_campaign_slug(dt.datetime.now(dt.UTC).date())
+    return render_template("web/index.html", overview=overview, labels=labels,
+                           demo_slug=demo_slug)
 
 
 @bp.route("/healthz")

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from scipy import stats
+from sqlalchemy import select
 
 from assessment import operations
 from assessment.extensions import db
@@ -88,3 +89,14 @@ def test_benchmark_can_be_kept_private(
     fill_pool(app, make_campaign, full_answers, 5)
     app.config["PUBLIC_BENCHMARK"] = False
     assert "The benchmark" not in client.get("/").text
+
+
+def test_landing_page_links_to_demo_campaign(
+    app: Flask, runner: Any, client: FlaskClient
+) -> None:
+    assert "Try the questionnaire" not in client.get("/").text
+    runner.invoke(args=["demo-campaign"])
+    with app.app_context():
+        slug = db.session.scalars(select(Campaign.slug)).one()
+    page = client.get("/").text
+    assert f'href="/s/{slug}"' in page
