@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.typing import LineStyleType, RcKeyType
 
-from reports import formatting
+from reports.formatting import ENGLISH, N_, Language
 
 CM = 1 / 2.54  # matplotlib sizes figures in inches
 FONT_FAMILIES = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
@@ -74,10 +74,11 @@ class SeriesStyle:
     linestyle: LineStyleType
 
 
-ORGANISATION = SeriesStyle("This organisation", BLUE, "o", "-")
-MEDIAN = SeriesStyle("Benchmark median", BLACK, "s", "--")
-TOP25 = SeriesStyle("Top 25% threshold", ORANGE, "^", ":")
-TOP10 = SeriesStyle("Top 10% threshold", GREEN, "D", "-.")
+# Labels are messages (a literal % is written %%): charts show lang.gettext(style.label).
+ORGANISATION = SeriesStyle(N_("This organisation"), BLUE, "o", "-")
+MEDIAN = SeriesStyle(N_("Benchmark median"), BLACK, "s", "--")
+TOP25 = SeriesStyle(N_("Top 25%% threshold"), ORANGE, "^", ":")
+TOP10 = SeriesStyle(N_("Top 10%% threshold"), GREEN, "D", "-.")
 
 
 @contextmanager
@@ -108,8 +109,16 @@ def text_width_cm(text: str, size_pt: float = 7.5) -> float:
 
 
 def wrap(label: str, width: int = 24) -> str:
-    """A label broken over lines of about `width` characters."""
+    """A label broken over lines of about `width` characters (CJK characters count two)."""
+    if any(unicodedata.east_asian_width(ch) in "WF" for ch in label):
+        width = max(4, width // 2)
     return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def _row_scale(labels: Sequence[str]) -> float:
+    """Taller rows when a label wraps (longer labels in Russian or Latvian), so none overlap."""
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return 1.0 + 0.35 * (min(lines, 3) - 1)
 
 
 def legend_columns(handles: Sequence[Any], available_cm: float) -> tuple[int, int]:
@@ -141,21 +150,23 @@ def framed_axes(
     return fig, ax
 
 
-def suppressed_patch(threshold: int, unit: str = "respondents") -> Patch:
+def suppressed_patch(threshold: int, unit: str = "respondents",
+                     lang: Language = ENGLISH) -> Patch:
     """The legend entry of a suppressed cell: 'fewer than N respondents' (or organisations)."""
     return Patch(facecolor=LIGHT_GREY, edgecolor=GREY, hatch=SUPPRESSED_HATCH,
-                 label=f"Suppressed: {formatting.fewer_than(threshold, unit)}")
+                 label=lang.gettext("Suppressed: %(reason)s",
+                                    reason=lang.fewer_than(threshold, unit)))
 
 
 def draw_suppressed(ax: Axes, rows: Sequence[float], x: float, width: float,
-                    height: float = 0.6) -> None:
+                    height: float = 0.6, lang: Language = ENGLISH) -> None:
     """Hatched grey bars across the given rows, each saying 'suppressed', with no figure."""
     if not rows:
         return
     ax.barh(rows, width, left=x, height=height, color=LIGHT_GREY, edgecolor=GREY,
             hatch=SUPPRESSED_HATCH, linewidth=0.5, zorder=1)
     for y in rows:
-        ax.text(x + width / 2, y, formatting.SUPPRESSED, ha="center", va="center",
+        ax.text(x + width / 2, y, lang.suppressed, ha="center", va="center",
                 fontsize=7, color=TEXT, zorder=2,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
 
@@ -181,26 +192,29 @@ def _plotted(row: IntervalRow) -> bool:
 def interval_chart(
     rows: Sequence[IntervalRow], *, axis: tuple[float, float], axis_label: str,
     threshold: int, value_format: str = "score", zero_line: float | None = None,
-    reference_label: str = "Published Digiskills figure", width_cm: float = 16.5,
+    reference_label: str | None = None, width_cm: float = 16.5,
+    lang: Language = ENGLISH,
 ) -> str:
     """Dots with 95% CI whiskers, one row each, the value printed above the dot."""
     # Headings are written across the plot, so only data rows need room on the left.
     labels = ["" if r.heading else wrap(r.label, 34) for r in rows]
     left = min(7.0, max(2.0, max(text_width_cm(label) for label in labels) + 0.4))
     right = 2.2 if any(r.note for r in rows) else 0.6
-    write = formatting.percent if value_format == "percent" else formatting.correlation \
-        if value_format == "correlation" else formatting.score
+    write = lang.percent if value_format == "percent" else lang.correlation \
+        if value_format == "correlation" else lang.score
     scale = 100.0 if value_format == "percent" else 1.0
     with chart_style():
         handles: list[Any] = [Line2D([], [], color=BLUE, marker="o", markersize=5,
-                                     label="Estimate with 95% confidence interval")]
+                                     label=lang.gettext("Estimate with 95%% confidence interval"))]
         if any(r.reference is not None for r in rows):
             handles.append(Line2D([], [], linestyle="none", marker="D", markersize=5,
                                   markerfacecolor="white", markeredgecolor=VERMILLION,
-                                  label=reference_label))
+                                  label=reference_label or
+                                  lang.gettext("Published Digiskills figure")))
         if any(r.suppressed for r in rows):
-            handles.append(suppressed_patch(threshold))
-        fig, ax = framed_axes(width_cm, 0.62 * len(rows), left_cm=left, right_cm=right,
+            handles.append(suppressed_patch(threshold, lang=lang))
+        fig, ax = framed_axes(width_cm, 0.62 * len(rows) * _row_scale(labels),
+                              left_cm=left, right_cm=right,
                               top_cm=0.2, axis_cm=1.3, handles=handles)
         low_end, high_end = axis
         span = high_end - low_end
@@ -233,7 +247,7 @@ def interval_chart(
                     markersize=5, zorder=4, markerfacecolor="white",
                     markeredgecolor=VERMILLION, markeredgewidth=1.2)
         draw_suppressed(ax, [y for y, row in enumerate(rows) if row.suppressed and not
-                             row.heading], low_end, span)
+                             row.heading], low_end, span, lang=lang)
         for y, row in enumerate(rows):
             if row.note:
                 ax.text(1.02, y, row.note, transform=ax.get_yaxis_transform(), va="center",
@@ -254,7 +268,7 @@ def interval_chart(
                     ax.text(left_end - 0.012 * span, y, write(row.value), ha="right",
                             va="center", fontsize=7, color=TEXT)
             elif not row.suppressed:
-                ax.text(low_end + span / 2, y, "no data", ha="center", va="center",
+                ax.text(low_end + span / 2, y, lang.gettext("no data"), ha="center", va="center",
                         fontsize=7, color="#555555")
         return to_svg(fig)
 
@@ -285,32 +299,36 @@ def _compared(row: ChangeRow) -> bool:
     return not row.suppressed and row.before is not None and row.after is not None
 
 
-def change_chart(rows: Sequence[ChangeRow], threshold: int, width_cm: float = 16.5) -> str:
+def change_chart(rows: Sequence[ChangeRow], threshold: int, width_cm: float = 16.5,
+                 lang: Language = ENGLISH) -> str:
     """Previous (hollow) to current (filled) mean per dimension, on 0-100."""
     labels = [wrap(r.label, 34) for r in rows]
     left = min(7.0, max(text_width_cm(label) for label in labels) + 0.4)
     with chart_style():
         handles: list[Any] = [
             Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
-                   markeredgecolor=BLACK, label="Previous campaign"),
-            Line2D([], [], linestyle="none", marker="o", color=BLUE, label="This campaign"),
+                   markeredgecolor=BLACK, label=lang.gettext("Previous campaign")),
+            Line2D([], [], linestyle="none", marker="o", color=BLUE,
+                   label=lang.gettext("This campaign")),
         ]
         if not all(_compared(r) for r in rows):
-            handles.append(suppressed_patch(threshold))
-        fig, ax = framed_axes(width_cm, 0.55 * len(rows), left_cm=left, right_cm=3.4,
+            handles.append(suppressed_patch(threshold, lang=lang))
+        fig, ax = framed_axes(width_cm, 0.55 * len(rows) * _row_scale(labels),
+                              left_cm=left, right_cm=3.4,
                               top_cm=0.2, axis_cm=1.3, handles=handles)
         ax.set_xlim(0, 100)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_yticks(range(len(rows)), labels)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel("Mean score 0-100")
+        ax.set_xlabel(lang.gettext("Mean score 0-100"))
         ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.5)
         ax.set_axisbelow(True)
         for y, row in enumerate(rows):
             ax.text(1.02, y, row.note, transform=ax.get_yaxis_transform(), va="center",
                     fontsize=7, color=TEXT)
         shown = [(y, row.before, row.after) for y, row in enumerate(rows) if _compared(row)]
-        draw_suppressed(ax, [y for y, row in enumerate(rows) if not _compared(row)], 0, 100)
+        draw_suppressed(ax, [y for y, row in enumerate(rows) if not _compared(row)], 0, 100,
+                        lang=lang)
         if shown:
             ys, before, after = zip(*shown, strict=True)
             ax.hlines(ys, before, after, color=GREY, linewidth=2.0, zorder=1)

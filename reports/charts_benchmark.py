@@ -12,7 +12,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.projections.polar import PolarAxes
 
-from reports import formatting
 from reports.charts import (
     BLUE,
     CM,
@@ -33,19 +32,20 @@ from reports.charts import (
     to_svg,
     wrap,
 )
+from reports.formatting import ENGLISH, Language
 
 
 def _nan(values: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]
 
 
-def _marker(style: SeriesStyle, size: float = 5) -> Line2D:
+def _marker(style: SeriesStyle, lang: Language, size: float = 5) -> Line2D:
     return Line2D([], [], color=style.color, marker=style.marker, linestyle=style.linestyle,
-                  markersize=size, label=style.label)
+                  markersize=size, label=lang.gettext(style.label))
 
 
 def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[float | None]]],
-          width_cm: float = 15.0) -> str:
+          width_cm: float = 15.0, lang: Language = ENGLISH) -> str:
     """The capabilities around a circle, 0 at the centre and 100 at the rim, one line each."""
     # A capability without a value (suppressed or unanswered) leaves a gap in its line.
     count = len(labels)
@@ -74,7 +74,7 @@ def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[fl
                     marker=style.marker, markersize=4.5, linewidth=1.4, zorder=3)
             if style is ORGANISATION and not any(math.isnan(v) for v in points):
                 ax.fill(closed, closed_values, color=style.color, alpha=0.12, zorder=2)
-        fig.legend(handles=[_marker(style) for style, _ in series], loc="lower center",
+        fig.legend(handles=[_marker(style, lang) for style, _ in series], loc="lower center",
                    ncols=len(series), bbox_to_anchor=(0.5, 0.0))
         return to_svg(fig)
 
@@ -93,7 +93,8 @@ class StripRow:
 
 
 def benchmark_strips(rows: Sequence[StripRow], threshold: int, *, show_value: bool = True,
-                     unit: str = "respondents", width_cm: float = 16.5) -> str:
+                     unit: str = "respondents", width_cm: float = 16.5,
+                     lang: Language = ENGLISH) -> str:
     """Each row a 0-100 track with the median, top-25% and top-10% marks (and the value)."""
     labels = [wrap(r.label, 30) for r in rows]
     left = min(6.5, max(text_width_cm(label) for label in labels) + 0.4)
@@ -103,22 +104,24 @@ def benchmark_strips(rows: Sequence[StripRow], threshold: int, *, show_value: bo
         handles: list[Any] = []
         if show_value:
             handles.append(Line2D([], [], linestyle="none", marker="o", markersize=7,
-                                  color=BLUE, label=ORGANISATION.label))
+                                  color=BLUE, label=lang.gettext(ORGANISATION.label)))
         handles += [Line2D([], [], linestyle="none", marker=style.marker, color=style.color,
-                           markersize=6, label=style.label) for style, _ in reversed(marks)]
+                           markersize=6, label=lang.gettext(style.label))
+                    for style, _ in reversed(marks)]
         if any(r.suppressed for r in rows):
-            handles.append(suppressed_patch(threshold, unit))
+            handles.append(suppressed_patch(threshold, unit, lang))
         fig, ax = framed_axes(width_cm, 0.75 * len(rows), left_cm=left, right_cm=right,
                               top_cm=0.2, axis_cm=1.3, handles=handles)
         ax.set_xlim(0, 100)
         ax.set_ylim(len(rows) - 0.5, -0.6)
         ax.set_yticks(range(len(rows)), labels)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel("Score 0-100")
+        ax.set_xlabel(lang.gettext("Score 0-100"))
         ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.5)
         ax.set_axisbelow(True)
         shown = [y for y, row in enumerate(rows) if not row.suppressed]
-        draw_suppressed(ax, [y for y, row in enumerate(rows) if row.suppressed], 0, 100)
+        draw_suppressed(ax, [y for y, row in enumerate(rows) if row.suppressed], 0, 100,
+                        lang=lang)
         ax.hlines(shown, 0, 100, color=GREY, linewidth=3, zorder=1)
         spans = [(y, row.median, row.top10) for y, row in enumerate(rows)
                  if not row.suppressed and row.median is not None and row.top10 is not None]
@@ -138,7 +141,7 @@ def benchmark_strips(rows: Sequence[StripRow], threshold: int, *, show_value: bo
             ax.plot(*zip(*values, strict=True), marker="o", markersize=8, color=BLUE,
                     zorder=3, markeredgecolor="white", markeredgewidth=0.8, linestyle="none")
         for value, y in values:
-            ax.text(value, y - 0.3, formatting.score(value), ha="center", va="bottom",
+            ax.text(value, y - 0.3, lang.score(value), ha="center", va="bottom",
                     fontsize=7, color=TEXT, fontweight="bold")
         for y, row in enumerate(rows):
             if row.note:
@@ -157,7 +160,7 @@ class Panel:
 
 def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
                     panels: Sequence[Panel], threshold: int, columns: int = 4,
-                    width_cm: float = 17.0) -> str:
+                    width_cm: float = 17.0, lang: Language = ENGLISH) -> str:
     """One small bar chart per organisation, same scale, benchmark median as ticks."""
     rows = math.ceil(len(panels) / columns)
     left = min(4.0, max(text_width_cm(label, 6.5) for label in labels) + 0.3)
@@ -165,11 +168,12 @@ def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
     y = np.arange(len(labels))
     with chart_style():
         handles: list[Any] = [
-            Line2D([], [], color=BLUE, linewidth=5, label="Organisation's mean score"),
+            Line2D([], [], color=BLUE, linewidth=5,
+                   label=lang.gettext("Organisation's mean score")),
             Line2D([], [], linestyle="none", marker="|", markersize=7, markeredgewidth=1.6,
-                   color=MEDIAN.color, label=MEDIAN.label)]
+                   color=MEDIAN.color, label=lang.gettext(MEDIAN.label))]
         if any(p.values is None for p in panels):
-            handles.append(suppressed_patch(threshold))
+            handles.append(suppressed_patch(threshold, lang=lang))
         legend_cols, legend_rows = legend_columns(handles, width_cm - 0.4)
         bottom = 0.7 + 0.45 * legend_rows
         top = 0.95  # room for the first row's two-line titles
@@ -190,7 +194,8 @@ def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
             ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.4)
             ax.set_axisbelow(True)
             if panel.values is None:
-                draw_suppressed(ax, [(len(labels) - 1) / 2], 0, 100, height=len(labels))
+                draw_suppressed(ax, [(len(labels) - 1) / 2], 0, 100, height=len(labels),
+                                lang=lang)
                 continue
             values = _nan(panel.values)
             ax.barh(y, np.nan_to_num(values), height=0.62, color=BLUE)
@@ -202,7 +207,8 @@ def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
 
 
 def ranking(labels: Sequence[str], values: Sequence[float | None],
-            benchmark: dict[str, float | None], width_cm: float = 16.5) -> str:
+            benchmark: dict[str, float | None], width_cm: float = 16.5,
+            lang: Language = ENGLISH) -> str:
     """Organisations' index as bars, best first, with the benchmark's marks as lines."""
     wrapped = [wrap(label, 44) for label in labels]
     left = min(7.0, max(text_width_cm(label) for label in wrapped) + 0.4)
@@ -211,20 +217,20 @@ def ranking(labels: Sequence[str], values: Sequence[float | None],
                                               (TOP10, "top10"))
              if (mark := benchmark.get(key)) is not None]
     with chart_style():
-        handles: list[Any] = [Line2D([], [], color=BLUE, linewidth=5, label="Index")]
+        handles: list[Any] = [Line2D([], [], color=BLUE, linewidth=5, label=lang.gettext("Index"))]
         handles += [Line2D([], [], color=style.color, linestyle=style.linestyle,
-                           label=style.label) for style, _ in lines]
+                           label=lang.gettext(style.label)) for style, _ in lines]
         fig, ax = framed_axes(width_cm, 0.55 * len(labels), left_cm=left, right_cm=0.6,
                               top_cm=0.2, axis_cm=1.3, handles=handles)
         ax.set_xlim(0, 100)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_yticks(y, wrapped)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel("Digital maturity index 0-100")
+        ax.set_xlabel(lang.gettext("Digital maturity index 0-100"))
         numbers = _nan(values)
         ax.barh(y, np.nan_to_num(numbers), height=0.6, color=BLUE)
         for row, value in enumerate(numbers):
-            text = formatting.SUPPRESSED if math.isnan(value) else formatting.score(value)
+            text = lang.suppressed if math.isnan(value) else lang.score(value)
             ax.text(0 if math.isnan(value) else value + 1, row, text, va="center",
                     fontsize=7, color=TEXT)
         for style, mark in lines:

@@ -33,7 +33,7 @@ from reports.documents import (
     organisation_document,
     study_document,
 )
-from reports.render import ReportError
+from reports.render import LANGUAGES, ReportError
 
 report_cli = AppGroup("report", help="PDF benchmark reports.")
 # Latin letters that NFKD does not split into a base letter and an accent.
@@ -42,6 +42,10 @@ _ASCII = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "
 # What a worker needs to build the same app as the parent: database and instruments.
 _WORKER_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "QUESTIONNAIRE_DIRS")
 _worker_app: Flask | None = None
+# --lang: the report's language (questionnaire labels and every text of the report).
+language_option = click.option(
+    "--lang", "language", default="en", show_default=True,
+    type=click.Choice(LANGUAGES), help="The language of the report.")
 
 
 def slugify(name: str) -> str:
@@ -82,19 +86,20 @@ def write_file(path: Path, content: bytes) -> None:
               help="The PDF file (with --all: the folder for the PDFs).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="With --all: how many processes render at once.")
+@language_option
 def org_report(campaign_id: int | None, every_organisation: bool, output: Path,
-               jobs: int) -> None:
+               jobs: int, language: str) -> None:
     """The organisation report for HR / L&D."""
     if (campaign_id is None) == (not every_organisation):
         raise click.UsageError("give --campaign ID or --all")
     if every_organisation:
-        _render_every_organisation(output, jobs)
+        _render_every_organisation(output, jobs, language)
         return
     assert campaign_id is not None
     check_output_file(output)
     try:
         pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],
-                                    campaign_id)
+                                    campaign_id, language)
     except (UnknownCampaign, ReportError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     write_file(output, pdf)
@@ -105,12 +110,13 @@ def org_report(campaign_id: int | None, every_organisation: bool, output: Path,
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.option("--questionnaire", "questionnaire_key", default="digiskills", show_default=True,
               help="The instrument whose pool is reported.")
-def study_report(output: Path, questionnaire_key: str) -> None:
+@language_option
+def study_report(output: Path, questionnaire_key: str, language: str) -> None:
     """The study report over the whole benchmark pool."""
     check_output_file(output)
     try:
         pdf = study_document(db.session(), current_app.extensions["questionnaires"],
-                             questionnaire_key)
+                             questionnaire_key, language)
     except KeyError:
         raise click.ClickException(f"no questionnaire '{questionnaire_key}'") from None
     except (UnknownCampaign, ReportError, ValueError) as exc:
@@ -123,7 +129,8 @@ def study_report(output: Path, questionnaire_key: str) -> None:
 @click.option("--campaign", "campaign_ids", multiple=True, type=int,
               help=f"A campaign; give {MIN_COMPARED} to {MAX_COMPARED}.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def compare_report(campaign_ids: tuple[int, ...], output: Path) -> None:
+@language_option
+def compare_report(campaign_ids: tuple[int, ...], output: Path, language: str) -> None:
     """Organisations side by side against the benchmark, for consultants."""
     if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
         raise click.UsageError(f"give --campaign {MIN_COMPARED} to {MAX_COMPARED} times "
@@ -131,7 +138,7 @@ def compare_report(campaign_ids: tuple[int, ...], output: Path) -> None:
     check_output_file(output)
     try:
         pdf = comparison_document(db.session(), current_app.extensions["questionnaires"],
-                                  list(campaign_ids))
+                                  list(campaign_ids), language)
     except (UnknownCampaign, ReportError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     write_file(output, pdf)
@@ -145,6 +152,7 @@ class Job:
     campaign_id: int
     organisation: str
     path: str
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ class Outcome:
     error: str | None = None
 
 
-def _render_every_organisation(folder: Path, jobs: int) -> None:
+def _render_every_organisation(folder: Path, jobs: int, language: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -163,7 +171,7 @@ def _render_every_organisation(folder: Path, jobs: int) -> None:
     if not os.access(folder, os.W_OK):
         raise click.ClickException(f"cannot write into {folder}")
     work = [Job(ref.campaign_id, ref.organisation,
-                str(folder / f"{ref.campaign_id}-{slugify(ref.organisation)}.pdf"))
+                str(folder / f"{ref.campaign_id}-{slugify(ref.organisation)}.pdf"), language)
             for ref in newest_campaigns(db.session())]
     if not work:
         raise click.ClickException("there are no campaigns to report on")
@@ -196,7 +204,7 @@ def _render_job(job: Job) -> Outcome:
     """Render one organisation report into its file (in the current app context)."""
     try:
         pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],
-                                    job.campaign_id)
+                                    job.campaign_id, job.language)
         Path(job.path).write_bytes(pdf)
     except (UnknownCampaign, ReportError, ValueError, OSError) as exc:
         return Outcome(job, str(exc))

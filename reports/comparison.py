@@ -8,8 +8,9 @@ from typing import Any
 from reports import formatting as fmt
 from reports.charts import IntervalRow, heat_colours, interval_chart
 from reports.charts_benchmark import Panel, ranking, small_multiples
+from reports.formatting import ENGLISH, Language
 from reports.methodology import rendering_notes
-from reports.render import figure, render_html, write_pdf
+from reports.render import figure, language, render_html, write_pdf
 
 
 def organisation_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -38,7 +39,7 @@ def organisation_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def score_table(rows: list[dict[str, Any]], keys: list[str],
-                benchmark: Mapping[str, Any]) -> dict[str, Any]:
+                benchmark: Mapping[str, Any], lang: Language = ENGLISH) -> dict[str, Any]:
     """Organisations down, dimensions across, cells shaded like a heatmap."""
     body = []
     for row in rows:
@@ -51,24 +52,29 @@ def score_table(rows: list[dict[str, Any]], keys: list[str],
             background, ink = heat_colours(cell.get("mean"))
             cells.append({"value": cell.get("mean"), "background": background, "ink": ink})
         body.append({"row": row, "cells": cells})
+    _ = lang.gettext
     marks = [{"label": label, "figures": [benchmark[key].get(mark) for key in keys]}
-             for mark, label in (("median", "Benchmark median"), ("top25", "Top 25% threshold"),
-                                 ("top10", "Top 10% threshold"))]
+             for mark, label in (("median", _("Benchmark median")),
+                                 ("top25", _("Top 25%% threshold")),
+                                 ("top10", _("Top 10%% threshold")))]
     return {"dimensions": keys, "body": body, "marks": marks}
 
 
 def _charts(rows: list[dict[str, Any]], instrument: Mapping[str, Any],
-            benchmark: Mapping[str, Any], threshold: int) -> dict[str, dict[str, str]]:
+            benchmark: Mapping[str, Any], threshold: int,
+            lang: Language = ENGLISH) -> dict[str, dict[str, str]]:
+    _ = lang.gettext
     ordered = sorted(rows, key=lambda r: (r["suppressed"], -(r.get("index", {}).get("mean")
                                                               or 0.0)))
     labels = [f"{r['number']}. {r['name']}" for r in ordered]
     values = [None if r["suppressed"] else r["index"].get("mean") for r in ordered]
-    rank_svg = ranking(labels, values, dict(benchmark["index"]))
+    rank_svg = ranking(labels, values, dict(benchmark["index"]), lang=lang)
     keys = [*instrument["capabilities"], "index"]
     panels = [Panel(f"{r['number']}. {r['name']}", None if r["suppressed"]
                     else [r["dimensions"][k].get("mean") for k in keys]) for r in rows]
     multiples = small_multiples([instrument["short"][k] for k in keys],
-                                [benchmark[k].get("median") for k in keys], panels, threshold)
+                                [benchmark[k].get("median") for k in keys], panels, threshold,
+                                lang=lang)
     customer_rows = []
     for r in rows:
         yes = r.get("customers", {}).get("answers", {}).get("yes")
@@ -78,47 +84,58 @@ def _charts(rows: list[dict[str, Any]], instrument: Mapping[str, Any],
             customer_rows.append(IntervalRow(f"{r['number']}. {r['name']}", yes["share"],
                                              yes["ci_low"], yes["ci_high"],
                                              note=f"n = {yes['n']}"))
-    customers = interval_chart(customer_rows, axis=(0, 100), axis_label="Say everyone fully "
-                               "understands customers (%)", threshold=threshold,
-                               value_format="percent")
+    customers = interval_chart(customer_rows, axis=(0, 100), axis_label=_(
+                               "Say everyone fully understands customers (%%)"),
+                               threshold=threshold, value_format="percent", lang=lang)
     return {
-        "ranking": figure(rank_svg, "Digital maturity index of each organisation, highest "
-                          "first, with the benchmark median, top-25% and top-10% thresholds: "
-                          + "; ".join(f"{label} {fmt.score(value)}"
-                                      for label, value in zip(labels, values, strict=True))),
-        "multiples": figure(multiples, "One small bar chart per organisation: its mean score "
-                            "on each capability and the index, with the benchmark median."),
-        "customers": figure(customers, "Share of each organisation's respondents saying "
-                            "everyone fully understands customers, with 95% intervals."),
+        "ranking": figure(rank_svg, _(
+            "Digital maturity index of each organisation, highest first, with the benchmark "
+            "median, top-25%% and top-10%% thresholds: %(scores)s.", scores="; ".join(
+                f"{label} {lang.score(value)}"
+                for label, value in zip(labels, values, strict=True)))),
+        "multiples": figure(multiples, _(
+            "One small bar chart per organisation: its mean score on each capability and the "
+            "index, with the benchmark median.")),
+        "customers": figure(customers, _(
+            "Share of each organisation's respondents saying everyone fully understands "
+            "customers, with 95%% intervals.")),
     }
 
 
-def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
+def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any],
+                       lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the comparison template shows, as plain data and SVG charts."""
+    _ = lang.gettext
     rows = organisation_rows(data)
     threshold = max(r["threshold"] for r in rows)
     benchmark = data["benchmark"]["dimensions"]
     keys = [d["key"] for d in instrument["dimensions"]] + ["index"]
     return {
-        "lang": "en", "title": f"Digital maturity comparison of {len(rows)} organisations",
+        "title": lang.ngettext("Digital maturity comparison of %(num)s organisation",
+                               "Digital maturity comparison of %(num)s organisations",
+                               len(rows)),
         "synthetic": data["synthetic"], "instrument": instrument, "threshold": threshold,
         "all_synthetic": all(r["synthetic"] for r in rows),
         "rows": rows, "pool_size": data["benchmark"]["organisations"],
-        "table": score_table(rows, keys, benchmark),
-        "charts": _charts(rows, instrument, benchmark, threshold),
+        "table": score_table(rows, keys, benchmark, lang),
+        "charts": _charts(rows, instrument, benchmark, threshold, lang),
         "methodology": {"rendering": rendering_notes(), "reliability": [],
                         "pool": {"all": data["benchmark"]["organisations"]}},
-        "sections": [("overview", "Overview"), ("scores", "Scores side by side"),
-                     ("profiles", "Capability profiles"), ("customers", "Customer understanding"),
-                     ("methodology", "Methodology")],
+        "sections": [("overview", _("Overview")), ("scores", _("Scores side by side")),
+                     ("profiles", _("Capability profiles")),
+                     ("customers", _("Customer understanding")),
+                     ("methodology", _("Methodology"))],
     }
 
 
-def comparison_html(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> str:
-    """The comparison report as one HTML document."""
-    return render_html("comparison.html", comparison_context(data, instrument))
+def comparison_html(data: Mapping[str, Any], instrument: Mapping[str, Any],
+                    code: str = "en") -> str:
+    """The comparison report as one HTML document, in the language `code`."""
+    return render_html("comparison.html",
+                       comparison_context(data, instrument, language(code)), code)
 
 
-def comparison_pdf(data: Mapping[str, Any], instrument: Mapping[str, Any]) -> bytes:
-    """The comparison report as PDF bytes."""
-    return write_pdf(comparison_html(data, instrument))
+def comparison_pdf(data: Mapping[str, Any], instrument: Mapping[str, Any],
+                   code: str = "en") -> bytes:
+    """The comparison report as PDF bytes, in the language `code`."""
+    return write_pdf(comparison_html(data, instrument, code))

@@ -23,6 +23,7 @@ from assessment.stats.privacy import DEFAULT_THRESHOLD
 from reports.comparison import comparison_pdf
 from reports.instrument import instrument_facts
 from reports.organisation import organisation_pdf
+from reports.render import language as report_language
 from reports.study import study_pdf
 
 MIN_COMPARED, MAX_COMPARED = 2, 20
@@ -36,34 +37,42 @@ class CampaignRef:
     organisation: str
 
 
-def _instrument(registry: Registry, ident: str) -> dict[str, object]:
+def _instrument(registry: Registry, ident: str, language: str) -> dict[str, object]:
     key, _, version = ident.partition("@")
-    return instrument_facts(registry.get(key, int(version) if version else None))
+    return instrument_facts(registry.get(key, int(version) if version else None), language)
 
 
-def organisation_document(session: Session, registry: Registry, campaign_id: int) -> bytes:
+def organisation_document(session: Session, registry: Registry, campaign_id: int,
+                          language: str = "en") -> bytes:
     """The organisation report of one campaign (raises UnknownCampaign)."""
-    stats = campaign_statistics(session, registry, campaign_id)
-    return organisation_pdf(stats, _instrument(registry, stats["campaign"]["questionnaire"]))
+    report_language(language)  # an unknown language fails before any statistics
+    stats = campaign_statistics(session, registry, campaign_id, language)
+    return organisation_pdf(stats, _instrument(registry, stats["campaign"]["questionnaire"],
+                                               language), language)
 
 
-def study_document(session: Session, registry: Registry, questionnaire_key: str) -> bytes:
+def study_document(session: Session, registry: Registry, questionnaire_key: str,
+                   language: str = "en") -> bytes:
     """The study report of the whole pool (KeyError for an unknown questionnaire)."""
-    pool = pool_statistics(session, registry, questionnaire_key)
+    report_language(language)
+    pool = pool_statistics(session, registry, questionnaire_key, language)
     if pool["organisations"] == 0:
         raise ValueError(f"the {questionnaire_key} pool has no organisation with enough "
                          "responses yet")
-    return study_pdf(pool, _instrument(registry, pool["questionnaire"]), DEFAULT_THRESHOLD)
+    return study_pdf(pool, _instrument(registry, pool["questionnaire"], language),
+                     DEFAULT_THRESHOLD, language)
 
 
 def comparison_document(session: Session, registry: Registry,
-                        campaign_ids: Sequence[int]) -> bytes:
+                        campaign_ids: Sequence[int], language: str = "en") -> bytes:
     """The comparison report of 2 to 20 campaigns (ValueError, UnknownCampaign)."""
     if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
         raise ValueError(f"compare between {MIN_COMPARED} and {MAX_COMPARED} campaigns "
                          f"(got {len(campaign_ids)})")
-    data = comparison_statistics(session, registry, list(campaign_ids))
-    return comparison_pdf(data, _instrument(registry, data["questionnaire"]))
+    report_language(language)
+    data = comparison_statistics(session, registry, list(campaign_ids), language)
+    return comparison_pdf(data, _instrument(registry, data["questionnaire"], language),
+                          language)
 
 
 def newest_campaigns(session: Session) -> list[CampaignRef]:

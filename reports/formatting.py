@@ -2,18 +2,41 @@
 
 Scores (0-100) and percentages have one decimal, correlations two, percentile ranks none;
 negative numbers use the typographic minus; a missing figure is an en dash; a group
-under the anonymity threshold is written as SUPPRESSED, never with a number.
+under the anonymity threshold is written as "suppressed" (in the report's language),
+never with a number.
+
+Every report is written in one language: a `Language` holds its gettext catalogue and
+writes the figures' words ("to", "of", "fewer than 5 respondents") in it. Decimals keep
+the point in every language (one convention across all reports, so a figure reads the
+same in each); whole counts are grouped as the language does (babel.numbers): 4,305 in
+English and Chinese, 4 305 in Polish, Russian and Latvian, where a comma would read as a
+decimal separator.
 """
 
 from __future__ import annotations
 
+import gettext as gettext_module
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from babel.numbers import format_decimal
+
+from assessment.stats.association import MONTE_CARLO_WARNING, SMALL_EXPECTED_WARNING
 
 MISSING = "–"
 MINUS = "−"
 SUPPRESSED = "suppressed"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
+# The engine's test warnings, as messages for the catalogue.
+WARNINGS = {SMALL_EXPECTED_WARNING: N_("small expected counts"),
+            MONTE_CARLO_WARNING: N_("p-value estimated by Monte Carlo")}
 
 
 def is_suppressed(cell: Any) -> bool:
@@ -24,141 +47,206 @@ def is_suppressed(cell: Any) -> bool:
 def _finite(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+    number_ = float(value)
+    return number_ if math.isfinite(number_) else None
 
 
-def number(value: Any, digits: int = 1, signed: bool = False) -> str:
-    """A number with fixed decimals and a typographic minus; en dash when missing."""
-    found = _finite(value)
-    if found is None:
-        return MISSING
-    # Round first so that -0.04 is written 0.0, not -0.0.
-    rounded = round(found, digits)
-    if rounded == 0:
-        rounded = 0.0
-    text = f"{abs(rounded):.{digits}f}"
-    if rounded < 0:
-        return MINUS + text
-    return ("+" + text) if signed and rounded > 0 else text
+class Language:
+    """One report language: its catalogue (gettext, ngettext) and how figures are written.
+
+    `gettext` and `ngettext` always apply %-formatting with the keyword values (as Jinja's
+    newstyle gettext does), so every message with a literal % writes it %%.
+    """
+
+    def __init__(self, code: str = "en",
+                 translations: gettext_module.NullTranslations | None = None) -> None:
+        self.code = code
+        self.translations = translations or gettext_module.NullTranslations()
+
+    # --- messages -------------------------------------------------------------------
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """The message in this language, with its placeholders filled."""
+        return self.translations.gettext(message) % values
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """The singular or plural form for `n` (%(num)s is n unless given)."""
+        values.setdefault("num", n)
+        return self.translations.ngettext(singular, plural, n) % values
+
+    def inline(self, label: str) -> str:
+        """A dimension label inside a sentence.
+
+        English runs it into the sentence in lower case ("rate basic data software"),
+        keeping acronyms ("L&D readiness"); the translations quote the label instead, so
+        it keeps its own capital and its nominative form.
+        """
+        if self.code != "en" or len(label) < 2 or not label[1].islower():
+            return label
+        return label[0].lower() + label[1:]
+
+    @property
+    def suppressed(self) -> str:
+        """The word written in place of a hidden group's figures."""
+        return self.gettext("suppressed")
+
+    # --- figures --------------------------------------------------------------------
+
+    def number(self, value: Any, digits: int = 1, signed: bool = False) -> str:
+        """A number with fixed decimals and a typographic minus; en dash when missing."""
+        found = _finite(value)
+        if found is None:
+            return MISSING
+        # Round first so that -0.04 is written 0.0, not -0.0.
+        rounded = round(found, digits)
+        if rounded == 0:
+            rounded = 0.0
+        text = f"{abs(rounded):.{digits}f}"
+        if rounded < 0:
+            return MINUS + text
+        return ("+" + text) if signed and rounded > 0 else text
+
+    def score(self, value: Any) -> str:
+        """A 0-100 score with one decimal."""
+        return self.number(value, 1)
+
+    def difference(self, value: Any) -> str:
+        """A signed difference of scores (+4.2, −3.0)."""
+        return self.number(value, 1, signed=True)
+
+    def interval(self, low: Any, high: Any, digits: int = 1, unit: str = "") -> str:
+        """A confidence interval written 'low to high' (en dash when either end is missing)."""
+        if _finite(low) is None or _finite(high) is None:
+            return MISSING
+        return self.gettext("%(low)s to %(high)s", low=self.number(low, digits) + unit,
+                            high=self.number(high, digits) + unit)
+
+    def score_ci(self, cell: Mapping[str, Any] | None) -> str:
+        """Mean with its 95% CI, e.g. '41.4 (35.2 to 47.5)'; suppressed for hidden cells."""
+        if cell is None:
+            return MISSING
+        if is_suppressed(cell):
+            return self.suppressed
+        text = self.score(cell.get("mean"))
+        bounds = self.interval(cell.get("ci_low"), cell.get("ci_high"))
+        return text if bounds == MISSING else f"{text} ({bounds})"
+
+    def percent(self, share: Any, digits: int = 1) -> str:
+        """A share 0-1 written as a percentage, e.g. 0.438 -> '43.8%'."""
+        found = _finite(share)
+        return MISSING if found is None else f"{self.number(100 * found, digits)}%"
+
+    def percent_interval(self, low: Any, high: Any, digits: int = 1) -> str:
+        """The interval of a share, e.g. '38.2% to 49.1%'."""
+        if _finite(low) is None or _finite(high) is None:
+            return MISSING
+        return self.gettext("%(low)s to %(high)s", low=self.percent(low, digits),
+                            high=self.percent(high, digits))
+
+    def percent_ci(self, cell: Mapping[str, Any] | None, digits: int = 1) -> str:
+        """A proportion with its Wilson 95% CI, e.g. '43.8% (38.2% to 49.1%)'."""
+        if cell is None:
+            return MISSING
+        if is_suppressed(cell):
+            return self.suppressed
+        text = self.percent(cell.get("share"), digits)
+        bounds = self.percent_interval(cell.get("ci_low"), cell.get("ci_high"), digits)
+        return text if text == MISSING or bounds == MISSING else f"{text} ({bounds})"
+
+    def share_of(self, cell: Mapping[str, Any] | None) -> str:
+        """'8 of 60' for a proportion cell."""
+        if cell is None or is_suppressed(cell):
+            return MISSING
+        return self.gettext("%(part)s of %(whole)s", part=self.count(cell.get("successes", 0)),
+                            whole=self.count(cell.get("n", 0)))
+
+    def correlation(self, value: Any) -> str:
+        """A correlation coefficient with two decimals."""
+        return self.number(value, 2)
+
+    def correlation_ci(self, cell: Mapping[str, Any] | None) -> str:
+        """A correlation with its 95% CI, e.g. '0.45 (0.21 to 0.64)'."""
+        if cell is None:
+            return MISSING
+        if is_suppressed(cell):
+            return self.suppressed
+        text = self.correlation(cell.get("r"))
+        bounds = self.interval(cell.get("ci_low"), cell.get("ci_high"), 2)
+        return text if text == MISSING or bounds == MISSING else f"{text} ({bounds})"
+
+    def p_value(self, value: Any) -> str:
+        """'p < 0.001' or 'p = 0.023'."""
+        found = _finite(value)
+        if found is None:
+            return MISSING
+        return "p < 0.001" if found < 0.001 else f"p = {found:.3f}"
+
+    def rank(self, value: Any) -> str:
+        """A percentile rank 0-100 without decimals."""
+        return self.number(value, 0)
+
+    def count(self, value: Any) -> str:
+        """An integer count grouped as the language does (4,305), en dash when missing."""
+        if value is None:
+            return MISSING
+        if self.code == "en":
+            return f"{int(value):,}"
+        return str(format_decimal(int(value), locale=self.code))
+
+    def fewer_than(self, threshold: int, unit: str = "respondents") -> str:
+        """The legend of a suppressed cell: 'fewer than 5 respondents' (or organisations)."""
+        if unit == "organisations":
+            return self.ngettext("fewer than %(num)s organisation",
+                                 "fewer than %(num)s organisations", threshold)
+        return self.ngettext("fewer than %(num)s respondent", "fewer than %(num)s respondents",
+                             threshold)
+
+    def test_summary(self, test: Mapping[str, Any] | None) -> str:
+        """One line for a test of association: name, statistic, p and Cramér's V."""
+        if not test or test.get("test") is None:
+            return self.gettext("no test (fewer than two groups with answers)")
+        parts = []
+        if test["test"] == "chi-square":
+            parts.append(self.gettext("chi-square %(statistic)s, df %(dof)s",
+                                      statistic=self.number(test.get("statistic"), 1),
+                                      dof=test.get("dof")))
+        else:
+            parts.append(self.gettext("Fisher's exact test"))
+        parts.append(self.p_value(test.get("p_value")))
+        if test.get("cramers_v") is not None:
+            parts.append(self.gettext("Cramér's V %(v)s", v=self.number(test["cramers_v"], 2)))
+        parts.append(f"n {self.count(test.get('n'))}")
+        if test.get("warning"):
+            warning = str(test["warning"])
+            parts.append(self.gettext(WARNINGS[warning]) if warning in WARNINGS else warning)
+        return ", ".join(parts)
+
+    def filters(self) -> dict[str, Callable[..., str]]:
+        """The Jinja filters of a report template in this language."""
+        return {
+            "score": self.score, "difference": self.difference, "score_ci": self.score_ci,
+            "percent": self.percent, "percent_ci": self.percent_ci, "share_of": self.share_of,
+            "correlation": self.correlation, "correlation_ci": self.correlation_ci,
+            "p_value": self.p_value, "rank": self.rank, "count": self.count,
+            "test_summary": self.test_summary, "number": self.number,
+        }
 
 
-def score(value: Any) -> str:
-    """A 0-100 score with one decimal."""
-    return number(value, 1)
-
-
-def difference(value: Any) -> str:
-    """A signed difference of scores (+4.2, −3.0)."""
-    return number(value, 1, signed=True)
-
-
-def interval(low: Any, high: Any, digits: int = 1, unit: str = "") -> str:
-    """A confidence interval written 'low to high' (en dash when either end is missing)."""
-    if _finite(low) is None or _finite(high) is None:
-        return MISSING
-    return f"{number(low, digits)}{unit} to {number(high, digits)}{unit}"
-
-
-def score_ci(cell: Mapping[str, Any] | None) -> str:
-    """Mean with its 95% CI, e.g. '41.4 (35.2 to 47.5)'; SUPPRESSED for hidden cells."""
-    if cell is None:
-        return MISSING
-    if is_suppressed(cell):
-        return SUPPRESSED
-    text = score(cell.get("mean"))
-    bounds = interval(cell.get("ci_low"), cell.get("ci_high"))
-    return text if bounds == MISSING else f"{text} ({bounds})"
-
-
-def percent(share: Any, digits: int = 1) -> str:
-    """A share 0-1 written as a percentage, e.g. 0.438 -> '43.8%'."""
-    found = _finite(share)
-    return MISSING if found is None else f"{number(100 * found, digits)}%"
-
-
-def percent_ci(cell: Mapping[str, Any] | None, digits: int = 1) -> str:
-    """A proportion with its Wilson 95% CI, e.g. '43.8% (38.2% to 49.1%)'."""
-    if cell is None:
-        return MISSING
-    if is_suppressed(cell):
-        return SUPPRESSED
-    text = percent(cell.get("share"), digits)
-    low, high = _finite(cell.get("ci_low")), _finite(cell.get("ci_high"))
-    if text == MISSING or low is None or high is None:
-        return text
-    return f"{text} ({percent(low, digits)} to {percent(high, digits)})"
-
-
-def share_of(cell: Mapping[str, Any] | None) -> str:
-    """'8 of 60' for a proportion cell."""
-    if cell is None or is_suppressed(cell):
-        return MISSING
-    return f"{count(cell.get('successes', 0))} of {count(cell.get('n', 0))}"
-
-
-def correlation(value: Any) -> str:
-    """A correlation coefficient with two decimals."""
-    return number(value, 2)
-
-
-def correlation_ci(cell: Mapping[str, Any] | None) -> str:
-    """A correlation with its 95% CI, e.g. '0.45 (0.21 to 0.64)'."""
-    if cell is None:
-        return MISSING
-    if is_suppressed(cell):
-        return SUPPRESSED
-    text = correlation(cell.get("r"))
-    bounds = interval(cell.get("ci_low"), cell.get("ci_high"), 2)
-    return text if text == MISSING or bounds == MISSING else f"{text} ({bounds})"
-
-
-def p_value(value: Any) -> str:
-    """'p < 0.001' or 'p = 0.023'."""
-    found = _finite(value)
-    if found is None:
-        return MISSING
-    return "p < 0.001" if found < 0.001 else f"p = {found:.3f}"
-
-
-def rank(value: Any) -> str:
-    """A percentile rank 0-100 without decimals."""
-    return number(value, 0)
-
-
-def count(value: Any) -> str:
-    """An integer count with thousands separators (4,305), en dash when missing."""
-    if value is None:
-        return MISSING
-    return f"{int(value):,}"
-
-
-def fewer_than(threshold: int, unit: str = "respondents") -> str:
-    """The legend of a suppressed cell."""
-    return f"fewer than {threshold} {unit}"
-
-
-def test_summary(test: Mapping[str, Any] | None) -> str:
-    """One line for a test of association: name, statistic, p and Cramér's V."""
-    if not test or test.get("test") is None:
-        return "no test (fewer than two groups with answers)"
-    parts = []
-    if test["test"] == "chi-square":
-        parts.append(f"chi-square {number(test.get('statistic'), 1)}, df {test.get('dof')}")
-    else:
-        parts.append("Fisher's exact test")
-    parts.append(p_value(test.get("p_value")))
-    if test.get("cramers_v") is not None:
-        parts.append(f"Cramér's V {number(test['cramers_v'], 2)}")
-    parts.append(f"n {count(test.get('n'))}")
-    if test.get("warning"):
-        parts.append(str(test["warning"]))
-    return ", ".join(parts)
-
-
-FILTERS = {
-    "score": score, "difference": difference, "score_ci": score_ci, "percent": percent,
-    "percent_ci": percent_ci, "share_of": share_of, "correlation": correlation,
-    "correlation_ci": correlation_ci, "p_value": p_value, "rank": rank, "count": count,
-    "test_summary": test_summary, "number": number,
-}
+# English without a catalogue: the default of every function that writes words.
+ENGLISH = Language()
+number = ENGLISH.number
+score = ENGLISH.score
+difference = ENGLISH.difference
+interval = ENGLISH.interval
+score_ci = ENGLISH.score_ci
+percent = ENGLISH.percent
+percent_ci = ENGLISH.percent_ci
+share_of = ENGLISH.share_of
+correlation = ENGLISH.correlation
+correlation_ci = ENGLISH.correlation_ci
+p_value = ENGLISH.p_value
+rank = ENGLISH.rank
+count = ENGLISH.count
+fewer_than = ENGLISH.fewer_than
+test_summary = ENGLISH.test_summary
+FILTERS = ENGLISH.filters()

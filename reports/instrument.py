@@ -7,18 +7,22 @@ from typing import Any
 
 from assessment.questionnaire import Questionnaire, translate
 from assessment.scoring import INDEX
+from reports.formatting import N_
+from reports.render import language as report_language
 
 # Column and axis labels where the full dimension label is too long; other instruments'
-# dimensions fall back to their full label.
+# dimensions fall back to their full label. Messages, translated in instrument_facts.
 SHORT_LABELS = {
-    "cap_data": "Data software", "cap_cyber": "Cyber security", "cap_coding": "Coding",
-    "cap_social": "Social media", "cap_analytics": "Analytics", "cap_mobile": "Mobile",
-    "cap_ecommerce": "E-commerce", "cap_collaboration": "Collaboration",
-    "vision": "Digital vision", "learning": "L&D readiness", "customer": "Customers",
-    INDEX: "Index",
+    "cap_data": N_("Data software"), "cap_cyber": N_("Cyber security"),
+    "cap_coding": N_("Coding"), "cap_social": N_("Social media"),
+    "cap_analytics": N_("Analytics"), "cap_mobile": N_("Mobile"),
+    "cap_ecommerce": N_("E-commerce"), "cap_collaboration": N_("Collaboration"),
+    "vision": N_("Digital vision"), "learning": N_("L&D readiness"),
+    "customer": N_("Customers"), INDEX: N_("Index"),
 }
-GROUP_LABELS = {"capability": "Digital capabilities", "vision": "Digital vision",
-                "learning": "L&D readiness", "customer": "Customer understanding"}
+CAPABILITIES_LABEL = N_("Digital capabilities")
+GROUP_LABELS = {"capability": CAPABILITIES_LABEL, "vision": N_("Digital vision"),
+                "learning": N_("L&D readiness"), "customer": N_("Customer understanding")}
 
 # AVADO / ADBL Digiskills report (Q4 2015), respondent level, as syndicated; keyed like
 # the engine's results. Only the digiskills instrument asks comparable questions.
@@ -42,9 +46,11 @@ def published_figures(questionnaire_ident: str) -> dict[str, Any]:
 def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict[str, Any]:
     """Labels, item counts, index weights and maturity bands of one instrument."""
     q = questionnaire
+    lang = report_language(language)
     dimensions = [
         {"key": d.key, "label": translate(d.label, language), "group": d.group,
-         "short": SHORT_LABELS.get(d.key, translate(d.label, language)),
+         "short": lang.gettext(SHORT_LABELS[d.key]) if d.key in SHORT_LABELS
+         else translate(d.label, language),
          "item_count": len(q.dimension_items(d.key)), "representative": d.representative}
         for d in q.dimensions
     ]
@@ -68,10 +74,15 @@ def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict
         "title": translate(q.title, language),
         "item_count": sum(1 for _ in q.items()),
         "dimensions": dimensions,
-        "labels": {d["key"]: d["label"] for d in dimensions} | {INDEX: "Digital maturity index"},
-        "short": {d["key"]: d["short"] for d in dimensions} | {INDEX: SHORT_LABELS[INDEX]},
+        "labels": {d["key"]: d["label"] for d in dimensions}
+        | {INDEX: lang.gettext("Digital maturity index")},
+        "short": {d["key"]: d["short"] for d in dimensions}
+        | {INDEX: lang.gettext(SHORT_LABELS[INDEX])},
+        # Reliability scales beyond the dimensions: the eight capabilities together.
+        "scale_labels": {"capabilities": lang.gettext(CAPABILITIES_LABEL)},
         "capabilities": [d["key"] for d in dimensions if d["group"] == "capability"],
-        "weights": [{"group": GROUP_LABELS.get(g, g), "weight": w}
+        "weights": [{"group": lang.gettext(GROUP_LABELS[g]) if g in GROUP_LABELS else g,
+                     "weight": w}
                     for g, w in q.index.weights.items()],
         "bands": band_rows,
         "item_text": item_text,

@@ -11,10 +11,17 @@ from reports import formatting as fmt
 from reports.render import PDF_OPTIONS
 
 
-def reliability_rows(reliability: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Cronbach's alpha per scale with its interval, items and n (suppressed kept as such)."""
-    return [{"label": cell["label"], "k": len(cell.get("items", [])), "cell": cell,
-             "suppressed": fmt.is_suppressed(cell)} for cell in reliability.values()]
+def reliability_rows(reliability: Mapping[str, Any],
+                     instrument: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Cronbach's alpha per scale with its interval, items and n (suppressed kept as such).
+
+    Scales are labelled in the report's language from the instrument's facts.
+    """
+    labels = {} if instrument is None else {**instrument["labels"],
+                                            **instrument.get("scale_labels", {})}
+    return [{"label": labels.get(key, cell["label"]), "k": len(cell.get("items", [])),
+             "cell": cell, "suppressed": fmt.is_suppressed(cell)}
+            for key, cell in reliability.items()]
 
 
 def rendering_notes() -> dict[str, str]:
@@ -32,5 +39,5 @@ def organisation_notes(stats: Mapping[str, Any], instrument: Mapping[str, Any]) 
         "invited": stats["responses"].get("invited"),
         "n": stats["responses"]["n"],
         "pool": {key: pool.get("organisations") for key, pool in pools.items()},
-        "reliability": reliability_rows(stats.get("reliability", {})),
+        "reliability": reliability_rows(stats.get("reliability", {}), instrument),
     }

@@ -18,16 +18,18 @@ from reports.charts import (
     interval_chart,
 )
 from reports.charts_benchmark import StripRow, benchmark_strips, radar
-from reports.render import figure, render_html, write_pdf
+from reports.formatting import ENGLISH, N_, Language
+from reports.render import figure, language, render_html, write_pdf
 
+# Titles and group labels are messages, translated where they are shown.
 SPLITS = {
-    "by_representative": ("The three representative capabilities", {
-        "all": "Everyone can do all three", "some": "Everyone can do some of them",
-        "none": "Everyone can do none of them"}),
-    "by_vision": ("Leadership has set a clear digital vision", {
-        "yes": "Says yes", "no": "Says no"}),
-    "by_learning": ("L&D understands the digital skills needed", {
-        "yes": "Says yes", "no": "Says no"}),
+    "by_representative": (N_("The three representative capabilities"), {
+        "all": N_("Everyone can do all three"), "some": N_("Everyone can do some of them"),
+        "none": N_("Everyone can do none of them")}),
+    "by_vision": (N_("Leadership has set a clear digital vision"), {
+        "yes": N_("Says yes"), "no": N_("Says no")}),
+    "by_learning": (N_("L&D understands the digital skills needed"), {
+        "yes": N_("Says yes"), "no": N_("Says no")}),
 }
 HEATMAP_ROWS_GROUPS = ("capability", "vision", "learning", "customer")
 
@@ -60,18 +62,23 @@ def capability_rows(stats: Mapping[str, Any], keys: list[str]) -> list[dict[str,
     return rows
 
 
-def benchmark_subsets(stats: Mapping[str, Any]) -> list[dict[str, Any]]:
+def benchmark_subsets(stats: Mapping[str, Any],
+                      lang: Language = ENGLISH) -> list[dict[str, Any]]:
     """The three comparison pools (all, same sector, same size band) with their sizes."""
-    names = {"all": "All organisations", "sector": "Same sector", "size_band": "Same size band"}
-    return [{"name": names[key],
-             "label": f"Size band {pool.get('label')}" if key == "size_band" else pool.get("label"),
+    _ = lang.gettext
+    names = {"all": _("All organisations"), "sector": _("Same sector"),
+             "size_band": _("Same size band")}
+    return [{"key": key, "name": names[key], "value": pool.get("label"),
+             "label": _("Size band %(band)s", band=pool.get("label")) if key == "size_band"
+             else pool.get("label"),
              "organisations": pool.get("organisations"), "suppressed": fmt.is_suppressed(pool),
              "index_rank": None if fmt.is_suppressed(pool)
              else pool["dimensions"]["index"].get("percentile_rank")}
             for key, pool in stats["benchmark"].items()]
 
 
-def _radar(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, str]:
+def _radar(stats: Mapping[str, Any], instrument: Mapping[str, Any],
+           lang: Language) -> dict[str, str]:
     keys = instrument["capabilities"]
     dimensions = stats["results"]["dimensions"]
     own = [dimensions[k].get("mean") for k in keys]
@@ -79,30 +86,34 @@ def _radar(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str,
     if not fmt.is_suppressed(stats["benchmark"]["all"]):
         series += [(MEDIAN, [_pool_marks(stats, k).get("median") for k in keys]),
                    (TOP25, [_pool_marks(stats, k).get("top25") for k in keys])]
-    svg = radar([instrument["labels"][k] for k in keys], series)
-    described = "; ".join(f"{instrument['labels'][k]} {fmt.score(v)}"
+    svg = radar([instrument["labels"][k] for k in keys], series, lang=lang)
+    described = "; ".join(f"{instrument['labels'][k]} {lang.score(v)}"
                           for k, v in zip(keys, own, strict=True))
-    return figure(svg, f"Radar chart of the eight capability scores against the benchmark "
-                       f"median and top quartile: {described}.")
+    return figure(svg, lang.gettext("Radar chart of the eight capability scores against the "
+                                    "benchmark median and top quartile: %(scores)s.",
+                                    scores=described))
 
 
-def _strips(stats: Mapping[str, Any], keys: list[str]) -> dict[str, str]:
+def _strips(stats: Mapping[str, Any], keys: list[str], instrument: Mapping[str, Any],
+            lang: Language) -> dict[str, str]:
     dimensions = stats["results"]["dimensions"]
     rows = []
     for key in keys:
         marks = _pool_marks(stats, key)
         cell = dimensions[key]
-        rows.append(StripRow(cell["label"], marks.get("median"), marks.get("top25"),
-                             marks.get("top10"), value=cell.get("mean"),
+        rows.append(StripRow(instrument["labels"].get(key, cell["label"]), marks.get("median"),
+                             marks.get("top25"), marks.get("top10"), value=cell.get("mean"),
                              note=f"P{fmt.rank(marks.get('percentile_rank'))}" if marks else "",
                              suppressed=fmt.is_suppressed(cell)))
-    svg = benchmark_strips(rows, stats["threshold"])
-    return figure(svg, "Index, digital vision, L&D readiness and customer understanding on "
-                       "0-100 tracks against the benchmark median, top 25% and top 10%: "
-                       + "; ".join(f"{r.label} {fmt.score(r.value)}" for r in rows) + ".")
+    svg = benchmark_strips(rows, stats["threshold"], lang=lang)
+    return figure(svg, lang.gettext(
+        "Index, digital vision, L&D readiness and customer understanding on 0-100 tracks "
+        "against the benchmark median, top 25%% and top 10%%: %(scores)s.",
+        scores="; ".join(f"{r.label} {lang.score(r.value)}" for r in rows)))
 
 
-def crosstab_rows(stats: Mapping[str, Any], published: Mapping[str, Any]) -> list[dict[str, Any]]:
+def crosstab_rows(stats: Mapping[str, Any], published: Mapping[str, Any],
+                  lang: Language = ENGLISH) -> list[dict[str, Any]]:
     """The Digiskills cross-tabulations: share saying everyone understands customers."""
     found = stats.get("digiskills") or {}
     tables = []
@@ -110,15 +121,18 @@ def crosstab_rows(stats: Mapping[str, Any], published: Mapping[str, Any]) -> lis
         data = found.get(split)
         if not data:
             continue
-        rows = [{"code": code, "label": labels.get(code, code), "cell": cell,
+        rows = [{"code": code, "label": lang.gettext(labels[code]) if code in labels else code,
+                 "cell": cell,
                  "suppressed": fmt.is_suppressed(cell),
                  "published": published.get(split, {}).get(code)}
                 for code, cell in data["groups"].items()]
-        tables.append({"key": split, "title": title, "rows": rows, "test": data["test"]})
+        tables.append({"key": split, "title": lang.gettext(title), "rows": rows,
+                       "test": data["test"]})
     return tables
 
 
-def _crosstab_chart(tables: list[dict[str, Any]], threshold: int) -> dict[str, str]:
+def _crosstab_chart(tables: list[dict[str, Any]], threshold: int,
+                    lang: Language) -> dict[str, str]:
     rows: list[IntervalRow] = []
     for table in tables:
         rows.append(IntervalRow(table["title"], heading=True))
@@ -133,14 +147,16 @@ def _crosstab_chart(tables: list[dict[str, Any]], threshold: int) -> dict[str, s
                 rows.append(IntervalRow(row["label"], yes["share"], yes["ci_low"],
                                         yes["ci_high"], note=f"n = {cell['n']}",
                                         reference=row["published"]))
-    svg = interval_chart(rows, axis=(0, 100), axis_label="Say everyone fully understands "
-                         "customers (%)", threshold=threshold, value_format="percent")
-    return figure(svg, "Share saying everyone fully understands customers, by whether the "
-                       "representative capabilities are everyone's, by a clear digital vision "
-                       "and by L&D understanding, with 95% confidence intervals.")
+    svg = interval_chart(rows, axis=(0, 100), axis_label=lang.gettext(
+                         "Say everyone fully understands customers (%%)"),
+                         threshold=threshold, value_format="percent", lang=lang)
+    return figure(svg, lang.gettext(
+        "Share saying everyone fully understands customers, by whether the representative "
+        "capabilities are everyone's, by a clear digital vision and by L&D understanding, "
+        "with 95%% confidence intervals."))
 
 
-def _correlation_chart(stats: Mapping[str, Any]) -> dict[str, str]:
+def _correlation_chart(stats: Mapping[str, Any], lang: Language) -> dict[str, str]:
     rows = []
     for row in stats["correlations"]:
         rho = row["spearman"]
@@ -149,11 +165,13 @@ def _correlation_chart(stats: Mapping[str, Any]) -> dict[str, str]:
         else:
             rows.append(IntervalRow(row["label"], rho.get("r"), rho.get("ci_low"),
                                     rho.get("ci_high"), note=f"n = {rho['n']}"))
-    svg = interval_chart(rows, axis=(-1, 1), axis_label="Spearman correlation with 'everyone "
-                         "fully understands customers'", threshold=stats["threshold"],
-                         value_format="correlation", zero_line=0.0)
-    return figure(svg, "Spearman correlations of each capability, digital vision and L&D "
-                       "readiness with customer understanding, with 95% confidence intervals.")
+    svg = interval_chart(rows, axis=(-1, 1), axis_label=lang.gettext(
+                         "Spearman correlation with “everyone fully understands customers”"),
+                         threshold=stats["threshold"], value_format="correlation",
+                         zero_line=0.0, lang=lang)
+    return figure(svg, lang.gettext(
+        "Spearman correlations of each capability, digital vision and L&D readiness with "
+        "customer understanding, with 95%% confidence intervals."))
 
 
 def group_heatmap(stats: Mapping[str, Any], instrument: Mapping[str, Any],
@@ -189,7 +207,8 @@ def group_heatmap(stats: Mapping[str, Any], instrument: Mapping[str, Any],
                       for v in (0, 20, 40, 60, 80, 100)]}
 
 
-def change_section(stats: Mapping[str, Any]) -> dict[str, Any] | None:
+def change_section(stats: Mapping[str, Any],
+                   lang: Language = ENGLISH) -> dict[str, Any] | None:
     """Change since the previous campaign: table rows and the dumbbell chart."""
     change = stats.get("change")
     if not change:
@@ -197,82 +216,123 @@ def change_section(stats: Mapping[str, Any]) -> dict[str, Any] | None:
     rows = change["dimensions"]
     chart_rows = [ChangeRow(r["label"], r.get("mean_b"), r.get("mean_a"),
                             note="" if fmt.is_suppressed(r) else
-                            f"{fmt.difference(r['difference'])} "
-                            f"({fmt.interval(r.get('ci_low'), r.get('ci_high'))})",
+                            f"{lang.difference(r['difference'])} "
+                            f"({lang.interval(r.get('ci_low'), r.get('ci_high'))})",
                             suppressed=fmt.is_suppressed(r)) for r in rows]
-    svg = change_chart(chart_rows, stats["threshold"])
+    svg = change_chart(chart_rows, stats["threshold"], lang=lang)
     return {"previous": change["previous_campaign"], "rows": rows,
-            "figure": figure(svg, "Mean score per dimension in the previous campaign and this "
-                                  "one, with the difference and its 95% CI.")}
+            "figure": figure(svg, lang.gettext(
+                "Mean score per dimension in the previous campaign and this one, with the "
+                "difference and its 95%% CI."))}
 
 
-def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
+def localised(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
+    """The statistics with every dimension row labelled from the instrument's labels.
+
+    The engine names the index "Digital maturity index" in English; the instrument's
+    labels carry it (and every dimension) in the report's language.
+    """
+    labels = instrument["labels"]
+
+    def relabel(rows: list[Any]) -> list[Any]:
+        return [dict(row) | {"label": labels.get(row.get("dimension"), row.get("label"))}
+                if isinstance(row, Mapping) else row for row in rows]
+
+    out = dict(stats)
+    if "results" in stats:
+        dimensions = {key: cell | {"label": labels.get(key, cell.get("label"))}
+                      for key, cell in stats["results"]["dimensions"].items()}
+        out["results"] = stats["results"] | {"dimensions": dimensions}
+    for key in ("seniority_gap", "correlations", "priorities"):
+        if key in stats:
+            out[key] = relabel(stats[key])
+    if stats.get("change"):
+        out["change"] = stats["change"] | {"dimensions": relabel(stats["change"]["dimensions"])}
+    return out
+
+
+def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any],
+                         lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the organisation template shows, as plain data and SVG charts."""
+    _ = lang.gettext
+    stats = localised(stats, instrument)
     campaign = stats["campaign"]
     context: dict[str, Any] = {
-        "lang": "en",
-        "title": f"Digital maturity benchmark report: {campaign['organisation']}",
+        "title": _("Digital maturity benchmark report: %(organisation)s",
+                   organisation=campaign["organisation"]),
         "synthetic": stats["synthetic"], "campaign": campaign,
         "responses": stats["responses"], "threshold": stats["threshold"],
-        "suppressed": stats["suppressed"], "message": stats.get("message"),
-        "instrument": instrument,
+        "suppressed": stats["suppressed"], "instrument": instrument,
         "methodology": methodology.organisation_notes(stats, instrument),
     }
     if stats["suppressed"]:
-        context["sections"] = [("withheld", "Results withheld"),
-                               ("methodology", "Methodology")]
+        # The engine's message, in the report's language.
+        context["message"] = lang.ngettext(
+            "Fewer than %(num)s response: no results are shown until the campaign reaches "
+            "the anonymity threshold.",
+            "Fewer than %(num)s responses: no results are shown until the campaign reaches "
+            "the anonymity threshold.", stats["threshold"])
+        context["sections"] = [("withheld", _("Results withheld")),
+                               ("methodology", _("Methodology"))]
         return context
     published = instrument["published"]
     capabilities = instrument["capabilities"]
     others = [d["key"] for d in instrument["dimensions"] if d["group"] != "capability"]
-    tables = crosstab_rows(stats, published)
-    change = change_section(stats)
+    tables = crosstab_rows(stats, published, lang)
+    change = change_section(stats, lang)
+    priorities = [p | {"reason": findings.priority_reason(p, lang)}
+                  for p in stats["priorities"]]
     context.update({
         "index": stats["results"]["dimensions"]["index"],
-        "subsets": benchmark_subsets(stats),
-        "findings": findings.headline_findings(stats, capabilities, published),
-        "priority_text": findings.top_priority(stats),
+        "subsets": benchmark_subsets(stats, lang),
+        "findings": findings.headline_findings(stats, capabilities, published, lang),
+        "priority_text": findings.top_priority(stats, lang),
         "capability_rows": capability_rows(stats, capabilities),
         "other_rows": capability_rows(stats, [*others, "index"]),
-        "shares": _vision_learning_shares(stats, published),
+        "shares": _vision_learning_shares(stats, published, lang),
         "customer_answers": stats["results"].get("customer_understanding"),
         "crosstabs": tables, "correlations": stats["correlations"],
         "seniority_gap": stats["seniority_gap"],
         "heatmaps": {name: group_heatmap(stats, instrument, name)
                      for name in ("seniority", "function")},
-        "priorities": stats["priorities"], "change": change,
+        "priorities": priorities, "change": change,
         "charts": {
-            "radar": _radar(stats, instrument),
-            "strips": _strips(stats, ["index", *others]),
-            "crosstabs": _crosstab_chart(tables, stats["threshold"]) if tables else None,
-            "correlations": _correlation_chart(stats),
+            "radar": _radar(stats, instrument, lang),
+            "strips": _strips(stats, ["index", *others], instrument, lang),
+            "crosstabs": _crosstab_chart(tables, stats["threshold"], lang) if tables else None,
+            "correlations": _correlation_chart(stats, lang),
         },
     })
-    sections = [("summary", "Executive summary"), ("capabilities", "Capabilities against the "
-                "benchmark"), ("vision", "Digital vision and L&D readiness"),
-                ("customers", "Customer understanding"), ("groups", "Where groups differ"),
-                ("priorities", "Priorities")]
+    sections = [("summary", _("Executive summary")),
+                ("capabilities", _("Capabilities against the benchmark")),
+                ("vision", _("Digital vision and L&D readiness")),
+                ("customers", _("Customer understanding")), ("groups", _("Where groups differ")),
+                ("priorities", _("Priorities"))]
     if change:
-        sections.append(("change", "Change since the previous campaign"))
-    context["sections"] = [*sections, ("methodology", "Methodology")]
+        sections.append(("change", _("Change since the previous campaign")))
+    context["sections"] = [*sections, ("methodology", _("Methodology"))]
     return context
 
 
-def _vision_learning_shares(stats: Mapping[str, Any],
-                            published: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _vision_learning_shares(stats: Mapping[str, Any], published: Mapping[str, Any],
+                            lang: Language) -> list[dict[str, Any]]:
+    _ = lang.gettext
     found = stats.get("digiskills") or {}
-    rows = [("vision_clear", "Top leadership has set a clear digital vision (says yes)"),
-            ("priorities_everyone", "Everyone can state the main digital priorities"),
-            ("learning_understands", "L&D understands the digital skills needed (says yes)")]
+    rows = [("vision_clear", _("Top leadership has set a clear digital vision (says yes)")),
+            ("priorities_everyone", _("Everyone can state the main digital priorities")),
+            ("learning_understands", _("L&D understands the digital skills needed (says yes)"))]
     return [{"label": label, "cell": found[key], "published": published.get(key)}
             for key, label in rows if found.get(key)]
 
 
-def organisation_html(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> str:
-    """The organisation report as one HTML document."""
-    return render_html("organisation.html", organisation_context(stats, instrument))
+def organisation_html(stats: Mapping[str, Any], instrument: Mapping[str, Any],
+                      code: str = "en") -> str:
+    """The organisation report as one HTML document, in the language `code`."""
+    context = organisation_context(stats, instrument, language(code))
+    return render_html("organisation.html", context, code)
 
 
-def organisation_pdf(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> bytes:
-    """The organisation report as PDF bytes."""
-    return write_pdf(organisation_html(stats, instrument))
+def organisation_pdf(stats: Mapping[str, Any], instrument: Mapping[str, Any],
+                     code: str = "en") -> bytes:
+    """The organisation report as PDF bytes, in the language `code`."""
+    return write_pdf(organisation_html(stats, instrument, code))

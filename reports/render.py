@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,20 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from reports import formatting
+from reports.formatting import N_, Language
 
 PACKAGE = Path(__file__).resolve().parent
+# The interface's catalogues (domain "messages"): reports share them with the web pages.
+CATALOGUES = PACKAGE.parent / "assessment" / "translations"
+LANGUAGES = ("en", "pl", "ru", "zh", "lv")
+# The document language (PDF/UA): BCP 47, Chinese in simplified script.
+DOCUMENT_LANGUAGE = {"zh": "zh-Hans"}
 STATIC = PACKAGE / "static"
 TEMPLATES = PACKAGE / "templates"
 STYLESHEET = STATIC / "report.css"
@@ -70,25 +79,75 @@ def asset_path(url: str) -> Path | None:
     return path if path.is_relative_to(static) and path.is_file() else None
 
 
+class UnknownLanguage(ValueError):
+    """A report was asked for in a language it is not written in."""
+
+
 @cache
-def environment() -> Environment:
-    """The Jinja environment of the report templates (built once per process)."""
+def language(code: str = "en") -> Language:
+    """A report language with its compiled catalogue (English needs none)."""
+    if code not in LANGUAGES:
+        raise UnknownLanguage(f"no report language '{code}' (choose from "
+                              f"{', '.join(LANGUAGES)})")
+    if code == "en":
+        return Language("en")
+    catalogue = CATALOGUES / code / "LC_MESSAGES" / "messages.mo"
+    if not catalogue.is_file():
+        raise ReportError(f"the {code} catalogue is not compiled: run `make translations`")
+    return Language(code, Translations.load(str(CATALOGUES), [code]))
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal (quotes, backslashes and '<' escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def css_content(lang: Language, message: str) -> Markup:
+    """A CSS `content` value from a message: %(page)s and %(pages)s become page counters."""
+    parts = []
+    translated = lang.translations.gettext(message)
+    for index, piece in enumerate(_PLACEHOLDER.split(translated)):
+        if index % 2:
+            if piece not in ("page", "pages"):
+                raise ReportError(f"unknown placeholder %({piece})s in {message!r}")
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece.replace("%%", "%")))
+    return Markup(" ".join(parts) or '""')
+
+
+@cache
+def environment(code: str = "en") -> Environment:
+    """The Jinja environment of the report templates in one language (one per process)."""
+    lang = language(code)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters.update(formatting.FILTERS)
-    env.globals.update(stylesheet=STYLESHEET.as_uri(), fewer_than=formatting.fewer_than,
-                       is_suppressed=formatting.is_suppressed, SUPPRESSED=formatting.SUPPRESSED)
+    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(lang.filters())
+    env.globals.update(
+        stylesheet=STYLESHEET.as_uri(), fewer_than=lang.fewer_than,
+        is_suppressed=formatting.is_suppressed, SUPPRESSED=lang.suppressed,
+        lang=DOCUMENT_LANGUAGE.get(code, code),
+        page_footer=css_content(lang, N_("Page %(page)s of %(pages)s")),
+        synthetic_footer=css_content(lang, N_("Synthetic demonstration data")),
+        percent_interval=lang.percent_interval,
+    )
     return env
 
 
-def render_html(template: str, context: dict[str, Any]) -> str:
-    """Fill one template with plain report data."""
-    return environment().get_template(template).render(**context)
+def render_html(template: str, context: dict[str, Any], code: str = "en") -> str:
+    """Fill one template with plain report data, in the report's language."""
+    return environment(code).get_template(template).render(**context)
 
 
 def write_pdf(html: str) -> bytes:

@@ -9,80 +9,96 @@ from assessment.operations import SIZE_BANDS
 from reports import formatting as fmt
 from reports.charts import IntervalRow, interval_chart
 from reports.charts_benchmark import StripRow, benchmark_strips
+from reports.formatting import ENGLISH, N_, Language
 from reports.methodology import reliability_rows, rendering_notes
 from reports.organisation import SPLITS, crosstab_rows
-from reports.render import figure, render_html, write_pdf
+from reports.render import figure, language, render_html, write_pdf
 
-LEVELS = {"respondent": "Respondents", "organisation": "Organisations"}
-PHRASES = {
-    "by_representative": ("Where everyone can do all three representative capabilities",
-                          "where none of the three is fully present"),
-    "by_vision": ("Where respondents say leadership has set a clear digital vision",
-                  "where they say it has not"),
-    "by_learning": ("Where respondents think L&D understands the digital skills needed",
-                    "where they think it does not"),
+# One sentence per split, whole (so a translation can reorder it): the share saying
+# everyone understands customers in the first and the last group, the published
+# figures beside them, and the test.
+SENTENCES = {
+    "by_representative": N_(
+        "Where everyone can do all three representative capabilities, %(first)s say everyone "
+        "understands customers%(first_published)s; where none of the three is fully present, "
+        "%(last)s%(last_published)s, and %(said_no)s say it does not%(said_no_published)s "
+        "(%(test)s)."),
+    "by_vision": N_(
+        "Where respondents say leadership has set a clear digital vision, %(first)s say "
+        "everyone understands customers%(first_published)s; where they say it has not, "
+        "%(last)s%(last_published)s (%(test)s)."),
+    "by_learning": N_(
+        "Where respondents think L&D understands the digital skills needed, %(first)s say "
+        "everyone understands customers%(first_published)s; where they think it does not, "
+        "%(last)s%(last_published)s (%(test)s)."),
 }
 
 
-def headline(pool: Mapping[str, Any], published: Mapping[str, Any]) -> list[str]:
+def headline(pool: Mapping[str, Any], published: Mapping[str, Any],
+             lang: Language = ENGLISH) -> list[str]:
     """The Digiskills findings reproduced from the pool, each with n, Wilson CI and test."""
     found = pool["digiskills"]["respondent"]
     share = found["understands_customers"]
-    lines = [f"{fmt.percent(share['share'])} of {fmt.count(share['n'])} respondents (95% CI "
-             f"{fmt.percent(share['ci_low'])} to {fmt.percent(share['ci_high'])}) say everyone "
-             f"in their organisation fully understands its customers, their preferences and "
-             f"behaviours" + _published(published.get("understands_customers")) + "."]
+    lines = [lang.gettext(
+        "%(share)s of %(n)s respondents (95%% CI %(ci)s) say everyone in their organisation "
+        "fully understands its customers, their preferences and behaviours%(published)s.",
+        share=lang.percent(share["share"]), n=lang.count(share["n"]),
+        ci=lang.percent_interval(share["ci_low"], share["ci_high"]),
+        published=_published(published.get("understands_customers"), lang))]
     for split, (_title, labels) in SPLITS.items():
         data = found[split]
         first, last = list(labels)[0], list(labels)[-1]
-        where_first, where_last = PHRASES[split]
         a, b = data["groups"][first], data["groups"][last]
         if fmt.is_suppressed(a) or fmt.is_suppressed(b) or not a["n"] or not b["n"]:
             continue
-        said_no = ""
+        values = {
+            "first": _yes(a, lang), "last": _yes(b, lang),
+            "first_published": _published(published.get(split, {}).get(first), lang),
+            "last_published": _published(published.get(split, {}).get(last), lang),
+            "test": lang.test_summary(data["test"])}
         if split == "by_representative":
-            said_no = f", and {fmt.percent(b['says_no']['share'])} say it does not" + \
-                _published(published.get("by_representative_no", {}).get(last))
-        lines.append(
-            f"{where_first}, {_yes(a)} say everyone understands customers"
-            + _published(published.get(split, {}).get(first))
-            + f"; {where_last}, {_yes(b)}"
-            + _published(published.get(split, {}).get(last)) + said_no
-            + f" ({fmt.test_summary(data['test'])}).")
+            values |= {"said_no": lang.percent(b["says_no"]["share"]),
+                       "said_no_published": _published(
+                           published.get("by_representative_no", {}).get(last), lang)}
+        lines.append(lang.gettext(SENTENCES[split], **values))
     return lines
 
 
-def _yes(cell: Mapping[str, Any]) -> str:
+def _yes(cell: Mapping[str, Any], lang: Language) -> str:
     yes = cell["says_yes"]
-    return (f"{fmt.percent(yes['share'])} (n = {fmt.count(cell['n'])}; 95% CI "
-            f"{fmt.percent(yes['ci_low'])} to {fmt.percent(yes['ci_high'])})")
+    return lang.gettext("%(share)s (n = %(n)s; 95%% CI %(ci)s)", share=lang.percent(yes["share"]),
+                        n=lang.count(cell["n"]),
+                        ci=lang.percent_interval(yes["ci_low"], yes["ci_high"]))
 
 
-def _published(value: float | None) -> str:
-    return "" if value is None else f" [Digiskills: {fmt.percent(value, 0)}]"
+def _published(value: float | None, lang: Language) -> str:
+    return "" if value is None else f" [Digiskills: {lang.percent(value, 0)}]"
 
 
-def other_published(pool: Mapping[str, Any], instrument: Mapping[str, Any]) -> list[dict[str, Any]]:
+def other_published(pool: Mapping[str, Any], instrument: Mapping[str, Any],
+                    lang: Language = ENGLISH) -> list[dict[str, Any]]:
     """The other published Digiskills shares beside the pool's figures."""
+    _ = lang.gettext
     found = pool["digiskills"]["respondent"]
     published = instrument["published"]
-    rows = [{"label": f"Everyone can: {instrument['labels'][key].lower()}",
+    rows = [{"label": _("Everyone can: %(capability)s",
+                        capability=lang.inline(instrument["labels"][key])),
              "cell": found["everyone_can"][key], "published": published.get("everyone_can",
                                                                               {}).get(key)}
             for key in instrument["capabilities"]]
-    rows.append({"label": "Top leadership has set a clear digital vision",
+    rows.append({"label": _("Top leadership has set a clear digital vision"),
                  "cell": found["vision_clear"], "published": published.get("vision_clear")})
     if found.get("priorities_everyone"):
-        rows.append({"label": "Everyone can state the main digital priorities",
+        rows.append({"label": _("Everyone can state the main digital priorities"),
                      "cell": found["priorities_everyone"],
                      "published": published.get("priorities_everyone")})
-    rows.append({"label": "L&D understands the digital skills needed",
+    rows.append({"label": _("L&D understands the digital skills needed"),
                  "cell": found["learning_understands"], "published": None})
     return rows
 
 
 def distribution(pool: Mapping[str, Any], attribute: str, title: str,
-                 threshold: int) -> dict[str, Any]:
+                 threshold: int, lang: Language = ENGLISH) -> dict[str, Any]:
     """The index per sector (or size band): table rows and a strip chart."""
     rows = []
     found = pool["distributions"][attribute]
@@ -97,17 +113,22 @@ def distribution(pool: Mapping[str, Any], attribute: str, title: str,
                      "respondents": cell.get("respondents"), "index": index})
     strips = [StripRow(r["label"], r["index"].get("median"), r["index"].get("top25"),
                        r["index"].get("top10"), suppressed=r["suppressed"],
-                       note="" if r["suppressed"] else f"{r['organisations']} org.")
+                       note="" if r["suppressed"] else lang.gettext(
+                           "%(n)s org.", n=r["organisations"]))
               for r in rows]
-    svg = benchmark_strips(strips, threshold, show_value=False, unit="organisations")
-    alt = (f"Digital maturity index by {title.lower()}: median, top-25% and top-10% thresholds "
-           "of the organisations' index; " + "; ".join(
-               f"{r['label']} median {fmt.score(r['index'].get('median'))}"
-               for r in rows if not r["suppressed"]) + ".")
+    svg = benchmark_strips(strips, threshold, show_value=False, unit="organisations",
+                           lang=lang)
+    alt = lang.gettext(
+        "Digital maturity index by %(attribute)s: median, top-25%% and top-10%% thresholds of "
+        "the organisations' index; %(medians)s.", attribute=title.lower(), medians="; ".join(
+            lang.gettext("%(group)s median %(median)s", group=r["label"],
+                         median=lang.score(r["index"].get("median")))
+            for r in rows if not r["suppressed"]))
     return {"title": title, "rows": rows, "figure": figure(svg, alt)}
 
 
-def _crosstab_chart(tables: list[dict[str, Any]], threshold: int) -> dict[str, str]:
+def _crosstab_chart(tables: list[dict[str, Any]], threshold: int,
+                    lang: Language) -> dict[str, str]:
     rows: list[IntervalRow] = []
     for table in tables:
         rows.append(IntervalRow(table["title"], heading=True))
@@ -119,64 +140,77 @@ def _crosstab_chart(tables: list[dict[str, Any]], threshold: int) -> dict[str, s
                 continue
             yes = cell["says_yes"]
             rows.append(IntervalRow(row["label"], yes["share"], yes["ci_low"], yes["ci_high"],
-                                    note=f"n = {fmt.count(cell['n'])}",
+                                    note=f"n = {lang.count(cell['n'])}",
                                     reference=row["published"]))
-    svg = interval_chart(rows, axis=(0, 100), axis_label="Say everyone fully understands "
-                         "customers (%)", threshold=threshold, value_format="percent")
-    return figure(svg, "The pool's respondents: share saying everyone fully understands "
-                       "customers by representative capabilities, digital vision and L&D "
-                       "understanding, with 95% intervals and the published Digiskills figures.")
+    svg = interval_chart(rows, axis=(0, 100), axis_label=lang.gettext(
+                         "Say everyone fully understands customers (%%)"),
+                         threshold=threshold, value_format="percent", lang=lang)
+    return figure(svg, lang.gettext(
+        "The pool's respondents: share saying everyone fully understands customers by "
+        "representative capabilities, digital vision and L&D understanding, with 95%% "
+        "intervals and the published Digiskills figures."))
 
 
 def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
-                  threshold: int) -> dict[str, Any]:
+                  threshold: int, lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the study template shows, as plain data and SVG charts."""
+    _ = lang.gettext
     published = instrument["published"]
     levels = {level: crosstab_rows({"digiskills": data}, published if level == "respondent"
-                                   else {})
+                                   else {}, lang)
               for level, data in pool["digiskills"].items()}
-    correlations = pool["correlations"]
+    labels = instrument["labels"]
+    correlations = [row | {"label": labels.get(row.get("dimension"), row["label"])}
+                    for row in pool["correlations"]]
     chart_rows = [IntervalRow(row["label"], row["spearman"].get("r"),
                               row["spearman"].get("ci_low"), row["spearman"].get("ci_high"),
-                              note=f"n = {fmt.count(row['spearman'].get('n'))}",
+                              note=f"n = {lang.count(row['spearman'].get('n'))}",
                               suppressed=fmt.is_suppressed(row["spearman"]))
                   for row in correlations]
-    corr_svg = interval_chart(chart_rows, axis=(-0.2, 1), axis_label="Spearman correlation "
-                              "with 'everyone fully understands customers'",
-                              threshold=threshold, value_format="correlation", zero_line=0.0)
-    links = [{"label": instrument["labels"][key], "cell": cell}
+    corr_svg = interval_chart(chart_rows, axis=(-0.2, 1), axis_label=_(
+                              "Spearman correlation with “everyone fully understands "
+                              "customers”"), threshold=threshold,
+                              value_format="correlation", zero_line=0.0, lang=lang)
+    links = [{"label": labels[key], "cell": cell}
              for key, cell in pool["capability_links"].items()]
-    benchmark = [{"label": instrument["labels"][key], "cell": cell}
+    benchmark = [{"label": labels[key], "cell": cell}
                  for key, cell in pool["benchmark"].items()]
+    seniority_gap = [row | {"label": labels.get(row.get("dimension"), row["label"])}
+                     for row in pool["seniority_gap"]]
     return {
-        "lang": "en", "title": f"Digital maturity benchmark study ({pool['questionnaire']})",
+        "title": _("Digital maturity benchmark study (%(questionnaire)s)",
+                   questionnaire=pool["questionnaire"]),
         "synthetic": pool["synthetic"], "all_synthetic": pool["all_synthetic"],
         "pool": pool, "instrument": instrument, "threshold": threshold,
-        "findings": headline(pool, published), "crosstabs": levels,
-        "other_published": other_published(pool, instrument),
-        "distributions": [distribution(pool, "sector", "Sector", threshold),
-                          distribution(pool, "size_band", "Size band", threshold)],
+        "findings": headline(pool, published, lang), "crosstabs": levels,
+        "other_published": other_published(pool, instrument, lang),
+        "distributions": [distribution(pool, "sector", _("Sector"), threshold, lang),
+                          distribution(pool, "size_band", _("Size band"), threshold, lang)],
         "benchmark": benchmark, "correlations": correlations, "links": links,
-        "seniority_gap": pool["seniority_gap"],
-        "charts": {"crosstabs": _crosstab_chart(levels["respondent"], threshold),
-                   "correlations": figure(corr_svg, "Spearman correlations of each "
-                                          "capability, vision and L&D readiness with customer "
-                                          "understanding across all respondents.")},
+        "seniority_gap": seniority_gap,
+        "charts": {"crosstabs": _crosstab_chart(levels["respondent"], threshold, lang),
+                   "correlations": figure(corr_svg, _(
+                       "Spearman correlations of each capability, vision and L&D readiness "
+                       "with customer understanding across all respondents."))},
         "methodology": {"rendering": rendering_notes(),
-                        "reliability": reliability_rows(pool["reliability"]),
+                        "reliability": reliability_rows(pool["reliability"], instrument),
                         "pool": {"all": pool["organisations"]}},
-        "sections": [("findings", "Headline findings"), ("digiskills", "The Digiskills analyses"),
-                     ("distributions", "By sector and size band"),
-                     ("relations", "Capability and customer understanding"),
-                     ("methodology", "Methodology")],
+        "sections": [("findings", _("Headline findings")),
+                     ("digiskills", _("The Digiskills analyses")),
+                     ("distributions", _("By sector and size band")),
+                     ("relations", _("Capability and customer understanding")),
+                     ("methodology", _("Methodology"))],
     }
 
 
-def study_html(pool: Mapping[str, Any], instrument: Mapping[str, Any], threshold: int) -> str:
-    """The study report as one HTML document."""
-    return render_html("study.html", study_context(pool, instrument, threshold))
+def study_html(pool: Mapping[str, Any], instrument: Mapping[str, Any], threshold: int,
+               code: str = "en") -> str:
+    """The study report as one HTML document, in the language `code`."""
+    return render_html("study.html", study_context(pool, instrument, threshold,
+                                                   language(code)), code)
 
 
-def study_pdf(pool: Mapping[str, Any], instrument: Mapping[str, Any], threshold: int) -> bytes:
-    """The study report as PDF bytes."""
-    return write_pdf(study_html(pool, instrument, threshold))
+def study_pdf(pool: Mapping[str, Any], instrument: Mapping[str, Any], threshold: int,
+              code: str = "en") -> bytes:
+    """The study report as PDF bytes, in the language `code`."""
+    return write_pdf(study_html(pool, instrument, threshold, code))

@@ -72,18 +72,25 @@ def test_catalogue_translates_every_message(language: str) -> None:
     for message in catalog:
         if not message.id:
             continue
-        assert isinstance(message.id, str) and isinstance(message.string, str), \
-            "plural messages need their own check"
-        if not message.string.strip():
-            problems.append(f"untranslated: {message.id!r}")
-            continue
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
-        if sorted(PLACEHOLDER.findall(message.string)) != sorted(PLACEHOLDER.findall(message.id)):
-            problems.append(f"placeholders differ: {message.id!r} -> {message.string!r}")
-        if "%" in PLACEHOLDER.sub("", message.string):
-            # Templates always apply `%` formatting: a lone % must be written %%.
-            problems.append(f"lone %: {message.string!r}")
+        # A plural message (ngettext) has one translation per plural form of the language,
+        # each keeping the placeholders of the English plural.
+        plural = isinstance(message.id, tuple)
+        source = message.id[-1] if plural else message.id
+        forms = list(message.string) if plural else [message.string]
+        assert isinstance(source, str) and all(isinstance(form, str) for form in forms)
+        if plural and len(forms) != catalog.num_plurals:
+            problems.append(f"plural forms: {message.id!r} has {len(forms)}")
+        for form in forms:
+            if not form.strip():
+                problems.append(f"untranslated: {message.id!r}")
+                continue
+            if sorted(PLACEHOLDER.findall(form)) != sorted(PLACEHOLDER.findall(source)):
+                problems.append(f"placeholders differ: {message.id!r} -> {form!r}")
+            if "%" in PLACEHOLDER.sub("", form):
+                # Templates always apply `%` formatting: a lone % must be written %%.
+                problems.append(f"lone %: {form!r}")
     assert problems == []
 
 

@@ -1,0 +1,178 @@
+"""PDF reports in Polish, Russian, Chinese and Latvian.
+
+The headings expected are read from the catalogues (babel's read_po) and the dimension
+labels from the questionnaire YAML, so the tests follow the translations. Most checks
+render HTML only (cheap), including the comparison of every figure with the English
+report's; one organisation report per language goes through WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from pypdf import PdfReader
+
+from assessment.analysis.statistics import campaign_statistics
+from assessment.extensions import db
+from assessment.models import Campaign
+from assessment.questionnaire import load_file
+from reports.cli import report_cli
+from reports.instrument import instrument_facts
+from reports.organisation import organisation_html
+from reports.render import LANGUAGES, css_content, language
+from tests.conftest import PROJECT_ROOT
+from tests.test_i18n import compiled_catalogues  # noqa: F401 - compiles the .mo files
+from tests.test_reports import Answers, pool_answers, render, store
+
+TRANSLATIONS = PROJECT_ROOT / "assessment" / "translations"
+INSTRUMENT = PROJECT_ROOT / "questionnaires" / "digiskills-1.yaml"
+TRANSLATED = [code for code in LANGUAGES if code != "en"]
+DOCUMENT_LANGUAGE = {"zh": "zh-Hans"}
+HEADINGS = ["Executive summary", "Capabilities against the benchmark", "Methodology",
+            "Headline findings"]
+# Figures as the reports print them: scores, percentages, correlations, ranges.
+FIGURE = re.compile(r"[−-]?\d+\.\d+%?")
+
+
+def msgstr(code: str, msgid: str) -> str:
+    """The catalogue's translation of one message, %% written as the report shows it."""
+    with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    message = catalog.get(msgid)
+    assert message is not None and message.string and not message.fuzzy, msgid
+    assert isinstance(message.string, str)
+    return message.string.replace("%%", "%")
+
+
+def figures(html: str) -> list[str]:
+    """The figures of a report page's text, sorted (charts, which are images, aside)."""
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    return sorted(FIGURE.findall(text))
+
+
+def dimension_label(key: str, code: str) -> str:
+    return load_file(INSTRUMENT).dimension(key).label[code]
+
+
+@pytest.fixture
+def small_pool(app: Flask, make_campaign: Callable[..., Campaign],
+               full_answers: Callable[..., Answers]) -> list[Campaign]:
+    """Five organisations of six respondents: a benchmark pool above the threshold."""
+    built = []
+    for org in range(5):
+        campaign = make_campaign(org_name=f"Pool Org {org}", invited=12)
+        store(app, campaign, pool_answers(full_answers, org))
+        built.append(campaign)
+    return built
+
+
+def organisation_page(app: Flask, campaign_id: int, code: str) -> str:
+    """The organisation report's HTML in one language (no PDF)."""
+    with app.app_context():
+        registry = app.extensions["questionnaires"]
+        stats = campaign_statistics(db.session(), registry, campaign_id, code)
+        facts = instrument_facts(registry.get("digiskills"), code)
+        return organisation_html(stats, facts, code)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_organisation_html_is_in_the_report_language(
+    app: Flask, small_pool: list[Campaign], code: str
+) -> None:
+    html = organisation_page(app, small_pool[-1].id, code)
+    assert f'<html lang="{DOCUMENT_LANGUAGE.get(code, code)}">' in html
+    for heading in HEADINGS:
+        assert msgstr(code, heading) in html, heading
+    assert dimension_label("cap_data", code) in html
+    assert dimension_label("learning", code) in html
+    # The page footer is a CSS string in the report's language, with the page counters.
+    footer = str(css_content(language(code), "Page %(page)s of %(pages)s"))
+    assert "counter(page)" in footer and "counter(pages)" in footer
+    assert f"content: {footer};" in html
+    # The same figures as the English report (a translation may reorder a sentence's).
+    assert figures(html) == figures(organisation_page(app, small_pool[-1].id, "en"))
+    # No English heading, table header or caption is left behind.
+    english = ["Executive summary", "Percentile rank", "Headline findings", "Say yes",
+               "Page \" counter", "95% CI", "Senior leaders and staff", "fewer than 5",
+               "Against the median of", "Digital maturity index"]
+    assert [text for text in english if text in html] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_organisation_pdf_in_each_language(
+    runner: FlaskCliRunner, small_pool: list[Campaign], tmp_path: Path, code: str
+) -> None:
+    campaign = str(small_pool[-1].id)
+    output = tmp_path / f"{code}.pdf"
+    text = render(runner, ["org", "--campaign", campaign, "--lang", code], output)
+    for heading in ("Executive summary", "Methodology"):
+        assert msgstr(code, heading) in text
+    assert dimension_label("cap_cyber", code) in text
+    pages = len(PdfReader(output).pages)
+    footer = msgstr(code, "Page %(page)s of %(pages)s") % {"page": pages, "pages": pages}
+    assert footer in text
+    if code == "zh":
+        fonts = subprocess.run([shutil.which("pdffonts") or "pdffonts", str(output)],
+                               capture_output=True, text=True, check=True).stdout
+        cjk = [line for line in fonts.splitlines() if "Noto-Sans-CJK" in line]
+        assert cjk and all(" yes " in line for line in cjk), fonts
+
+
+def test_study_and_comparison_reports_translate(
+    runner: FlaskCliRunner, small_pool: list[Campaign], tmp_path: Path
+) -> None:
+    text = render(runner, ["study", "--lang", "lv"], tmp_path / "study.pdf")
+    assert msgstr("lv", "The Digiskills analyses") in text
+    ids = [str(c.id) for c in small_pool[:2]]
+    text = render(runner, ["compare", "--campaign", ids[0], "--campaign", ids[1],
+                           "--lang", "ru"], tmp_path / "compare.pdf")
+    assert msgstr("ru", "Scores side by side") in text
+
+
+def test_short_report_in_polish(
+    app: Flask, runner: FlaskCliRunner, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., Answers], tmp_path: Path,
+) -> None:
+    campaign = make_campaign()
+    store(app, campaign, [full_answers(), full_answers()])
+    text = render(runner, ["org", "--campaign", str(campaign.id), "--lang", "pl"],
+                  tmp_path / "pl.pdf")
+    assert msgstr("pl", "Results withheld") in text
+    assert "Mniej niż 5 odpowiedzi" in text
+
+
+def test_unknown_language_is_a_clear_cli_error(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    for command in (["org", "--campaign", "1"], ["study"],
+                    ["compare", "--campaign", "1", "--campaign", "2"]):
+        result = runner.invoke(report_cli, [*command, "--lang", "xx", "-o",
+                                            str(tmp_path / "out.pdf")])
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--lang'" in result.output and "'xx'" in result.output
+        assert "Traceback" not in result.output
+        assert not (tmp_path / "out.pdf").exists()
+
+
+def test_counts_are_grouped_as_the_language_does() -> None:
+    assert language("en").count(4305) == "4,305"
+    assert language("zh").count(4305) == "4,305"
+    assert language("ru").count(4305) == "4\xa0305"
+    # Decimals keep the point in every language.
+    assert all(language(code).score(41.25) == "41.2" for code in LANGUAGES)
+
+
+def test_plural_forms_follow_the_language(app: Flask) -> None:
+    pl = language("pl")
+    assert pl.fewer_than(5) == "mniej niż 5 respondentów"
+    assert pl.fewer_than(3) == "mniej niż 3 respondentów"
+    assert language("ru").fewer_than(3, "organisations") == "меньше 3 организаций"
+    assert language("en").fewer_than(1) == "fewer than 1 respondent"
+
