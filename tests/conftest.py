@@ -118,6 +118,19 @@ def make_campaign(app: Flask) -> Callable[..., Campaign]:
 
 
 @pytest.fixture
+def make_tokens(app: Flask) -> Callable[[Campaign, int], list[str]]:
+    """Factory: issue single-use personal tokens for a campaign; returns the plain tokens."""
+
+    def factory(campaign: Campaign, count: int) -> list[str]:
+        with app.app_context():
+            tokens = operations.issue_tokens(db.session.get(Campaign, campaign.id), count)
+            db.session.commit()
+            return tokens
+
+    return factory
+
+
+@pytest.fixture
 def full_answers() -> Callable[..., dict[str, Any]]:
     """Factory: a complete, valid set of answers, with overrides."""
 

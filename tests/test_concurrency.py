@@ -9,7 +9,6 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from assessment import operations
 from assessment.extensions import db
 from assessment.models import Campaign, InvitationToken, Response
 from tests.conftest import csrf_token
@@ -20,12 +19,11 @@ THREADS = 8
 
 def test_one_token_many_threads_one_response(
     app: Flask, make_campaign: Callable[..., Campaign],
+    make_tokens: Callable[[Campaign, int], list[str]],
     full_answers: Callable[..., dict[str, Any]],
 ) -> None:
     campaign = make_campaign(mode="token")
-    with app.app_context():
-        token = operations.issue_tokens(db.session.get(Campaign, campaign.id), 1)[0]
-        db.session.commit()
+    token = make_tokens(campaign, 1)[0]
     answers = full_answers()
     # Every "window" opens the same personal link and fills in pages 1-4.
     clients = [app.test_client() for _ in range(THREADS)]

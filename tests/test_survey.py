@@ -199,12 +199,12 @@ def test_skipping_pages_cannot_submit_incomplete(
 
 def test_personal_token_journey_and_reuse(
     app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    make_tokens: Callable[[Campaign, int], list[str]],
     full_answers: Callable[..., dict[str, Any]],
 ) -> None:
     campaign = make_campaign(mode="token")
+    tokens = make_tokens(campaign, 2)
     with app.app_context():
-        tokens = operations.issue_tokens(db.session.get(Campaign, campaign.id), 2)
-        db.session.commit()
         stored = db.session.scalars(select(InvitationToken.token_hash)).all()
     assert tokens[0] not in stored and operations.hash_secret(tokens[0]) in stored
     # The open link of a token campaign does not let anyone in.
@@ -224,12 +224,11 @@ def test_personal_token_journey_and_reuse(
 
 def test_token_resumes_its_own_draft(
     app: Flask, make_campaign: Callable[..., Campaign],
+    make_tokens: Callable[[Campaign, int], list[str]],
     full_answers: Callable[..., dict[str, Any]],
 ) -> None:
     campaign = make_campaign(mode="token")
-    with app.app_context():
-        token = operations.issue_tokens(db.session.get(Campaign, campaign.id), 1)[0]
-        db.session.commit()
+    token = make_tokens(campaign, 1)[0]
     first = app.test_client()
     start(first, f"/s/t/{token}")
     post_page(first, campaign.slug, 1, full_answers())
