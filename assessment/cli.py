@@ -188,6 +188,16 @@ def campaign_status(campaign_id: int) -> None:
         click.echo(f"invited: {counts['invited']}  response rate: {rate:.1f}%")
 
 
+@campaign_cli.command("purge-drafts")
+@click.option("--older-than", "days", default=90, show_default=True,
+              type=click.IntRange(min=0), help="Age in days of the last save.")
+def purge_drafts(days: int) -> None:
+    """Delete unfinished answers nobody has touched for a while (data minimisation)."""
+    removed = operations.purge_drafts(days, dt.datetime.now(dt.UTC).date())
+    db.session.commit()
+    click.echo(f"deleted {removed} unfinished drafts older than {days} days")
+
+
 @campaign_cli.command("list")
 def list_campaigns() -> None:
     """List campaigns with their organisation and state."""

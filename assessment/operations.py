@@ -196,6 +196,16 @@ def _profile_columns(questionnaire: Questionnaire, answers: Mapping[str, Any]) -
     return {i.key: answers.get(i.key) for i in questionnaire.profile_items() if i.key in columns}
 
 
+def purge_drafts(older_than_days: int, today: dt.date) -> int:
+    """Delete unfinished drafts last saved more than `older_than_days` ago; returns how many."""
+    if older_than_days < 0:
+        raise OperationError("the age must be zero or more days")
+    cutoff = today - dt.timedelta(days=older_than_days)
+    result = db.session.execute(delete(Draft).where(Draft.updated_on < cutoff))
+    db.session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def demo_campaign_slug(today: dt.date) -> str | None:
     """The slug of the demo organisation's open campaign, if there is one."""
     campaigns = db.session.scalars(

@@ -85,3 +85,28 @@ def test_demo_campaign_is_created_once(app: Flask, runner: FlaskCliRunner) -> No
     with app.app_context():
         campaign = db.session.scalars(select(Campaign)).one()
     assert f"http://localhost/s/{campaign.slug}" in first.output
+
+
+def test_purge_old_drafts(app: Flask, runner: FlaskCliRunner) -> None:
+    import datetime as dt
+
+    from assessment import operations
+    from assessment.models import Draft
+
+    make_org(runner)
+    runner.invoke(args=["campaign", "create", "--org", "Acme"])
+    today = dt.datetime.now(dt.UTC).date()
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign)).one()
+        old, _ = operations.start_draft(campaign)
+        recent, _ = operations.start_draft(campaign)
+        old.updated_on = today - dt.timedelta(days=100)
+        recent.updated_on = today - dt.timedelta(days=10)
+        db.session.commit()
+    result = runner.invoke(args=["campaign", "purge-drafts", "--older-than", "30"])
+    assert result.output.strip() == "deleted 1 unfinished drafts older than 30 days"
+    with app.app_context():
+        left = db.session.scalars(select(Draft.updated_on)).all()
+    assert left == [today - dt.timedelta(days=10)]
+    bad = runner.invoke(args=["campaign", "purge-drafts", "--older-than", "-1"])
+    assert bad.exit_code != 0 and "--older-than" in bad.output
