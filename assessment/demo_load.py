@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from assessment import operations
 from assessment.answers import clean_answers
@@ -37,12 +36,10 @@ from assessment.models import (
     ResponseScore,
 )
 from assessment.questionnaire import Questionnaire
-from assessment.scoring import INDEX, score_response
 
 # The generator's latent model is calibrated on this instrument's items.
 INSTRUMENT = ("digiskills", 1)
 CAMPAIGN_NAME = "Digital maturity assessment 2026"
-PROFILE_COLUMNS = ("seniority", "function", "generation", "country")
 
 
 @dataclass(frozen=True)
@@ -96,32 +93,16 @@ def _insert_responses(
     campaign_id: int, synthetic: SyntheticOrganisation, questionnaire: Questionnaire
 ) -> int:
     """Bulk-insert one campaign's responses, then their score rows; the score-row count."""
-    rows: list[dict[str, Any]] = []
-    scored: list[dict[str, float | None]] = []
     # A respondent answers in their own language when the instrument offers it.
     offered = questionnaire.languages
-    for response in synthetic.responses:
-        answers = clean_answers(questionnaire, response.answers)
-        scores = score_response(questionnaire, answers)
-        scored.append(scores)
-        rows.append({
-            "campaign_id": campaign_id, "answers": answers,
-            "locale": response.locale if response.locale in offered else offered[0],
-            "submitted_on": response.submitted_on, "index_score": scores[INDEX],
-            "scores": scores, **{key: answers.get(key) for key in PROFILE_COLUMNS},
-        })
-    table = Response.__table__
-    ids = db.session.scalars(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    ).all()
-    score_rows = [
-        {"response_id": response_id, "campaign_id": campaign_id, "dimension": dimension,
-         "score": score}
-        for response_id, scores in zip(ids, scored, strict=True)
-        for dimension, score in scores.items() if score is not None
+    rows = [
+        operations.response_row(
+            campaign_id, questionnaire, clean_answers(questionnaire, response.answers),
+            response.locale if response.locale in offered else offered[0],
+            response.submitted_on)
+        for response in synthetic.responses
     ]
-    db.session.execute(insert(ResponseScore.__table__), score_rows)
-    return len(score_rows)
+    return operations.store_responses(rows)
 
 
 @click.command("demo")

@@ -9,28 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import insert
 
+from assessment import operations
 from assessment.cli import campaign_by_id
 from assessment.config import LANGUAGES
 from assessment.extensions import db
 from assessment.import_templates import csv_template, template_columns, xlsx_template
 from assessment.importing import ImportedResponse, ImportRejected, read_path
 from assessment.instruments import questionnaire_of
-from assessment.models import Campaign, Response, ResponseScore
+from assessment.models import Campaign
 from assessment.questionnaire import Questionnaire
-from assessment.scoring import INDEX, score_response
-
-BATCH_SIZE = 1_000  # responses per INSERT batch: bounds memory and statement size
-PROFILE_COLUMNS = ("seniority", "function", "generation", "country")  # as submit_response
-# Core tables, not the ORM classes: the ORM's bulk path spends more time per row than the
-# database does.
-RESPONSES = Response.__table__
-RESPONSE_SCORES = ResponseScore.__table__
 
 
 def _today() -> dt.date:
@@ -41,41 +32,17 @@ def import_responses(
     campaign: Campaign, questionnaire: Questionnaire, imported: Sequence[ImportedResponse]
 ) -> int:
     """Store validated responses with their scores, as submit_response does; flush only."""
-    # Bulk inserts rather than submit_response per row: it flushes twice per response,
-    # fine for one respondent but many minutes for 100,000 rows. The rows are the same:
-    # answers cleaned by clean_answers (in assessment.importing), scores by score_response,
-    # the same profile columns; tests/test_import.py compares the two. Campaign dates and
-    # tokens are not looked at: the answers were collected elsewhere, spending no token.
+    # Bulk inserts rather than submit_response per row, which flushes twice per response:
+    # fine for one respondent, many minutes for 100,000 rows. The rows are the same ones
+    # (operations.response_row). Campaign dates and tokens are not looked at: the answers
+    # were collected elsewhere, spending no token.
     today = _today()
-    for start in range(0, len(imported), BATCH_SIZE):
-        rows = [_response_row(campaign, questionnaire, response, today)
-                for response in imported[start:start + BATCH_SIZE]]
-        ids = db.session.scalars(
-            insert(RESPONSES).returning(RESPONSES.c.id, sort_by_parameter_order=True), rows
-        ).all()
-        scores = [
-            {"response_id": response_id, "campaign_id": campaign.id, "dimension": dimension,
-             "score": score}
-            for response_id, row in zip(ids, rows, strict=True)
-            for dimension, score in row["scores"].items() if score is not None
-        ]
-        if scores:
-            db.session.execute(insert(RESPONSE_SCORES), scores)
-    db.session.flush()
+    operations.store_responses([
+        operations.response_row(campaign.id, questionnaire, response.answers, response.locale,
+                                response.submitted_on or today)
+        for response in imported
+    ])
     return len(imported)
-
-
-def _response_row(
-    campaign: Campaign, questionnaire: Questionnaire, response: ImportedResponse, today: dt.date
-) -> dict[str, Any]:
-    scores = score_response(questionnaire, response.answers)
-    profile = {item.key: response.answers.get(item.key)
-               for item in questionnaire.profile_items() if item.key in PROFILE_COLUMNS}
-    return {
-        "campaign_id": campaign.id, "answers": response.answers, "locale": response.locale,
-        "submitted_on": response.submitted_on or today, "index_score": scores[INDEX],
-        "scores": scores, **profile,
-    }
 
 
 def _locales(questionnaire: Questionnaire) -> list[str]:
