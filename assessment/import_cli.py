@@ -19,7 +19,7 @@ from assessment.config import LANGUAGES
 from assessment.extensions import db
 from assessment.import_templates import csv_template, template_columns, xlsx_template
 from assessment.importing import ImportedResponse, ImportRejected, read_path
-from assessment.instruments import questionnaire_of
+from assessment.instruments import InstrumentMissing, questionnaire_of
 from assessment.models import Campaign
 from assessment.questionnaire import Questionnaire
 
@@ -56,7 +56,7 @@ def _campaign_questionnaire(campaign_id: int) -> tuple[Campaign, Questionnaire]:
     campaign = campaign_by_id(campaign_id)
     try:
         return campaign, questionnaire_of(campaign)
-    except KeyError:
+    except InstrumentMissing:
         raise click.ClickException(
             f"campaign {campaign_id} uses {campaign.questionnaire_key}@"
             f"{campaign.questionnaire_version}, which is not loaded") from None

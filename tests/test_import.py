@@ -500,3 +500,17 @@ def test_problem_list_is_capped(monkeypatch: pytest.MonkeyPatch,
 def test_template_columns_are_every_item_then_the_extras() -> None:
     assert template_columns(Q) == [*ITEM_KEYS, "locale", "submitted_on"]
     assert csv_template(Q).decode("utf-8") == ",".join(template_columns(Q)) + "\r\n"
+
+
+def test_campaign_with_unloaded_questionnaire(
+    app: Flask, runner: FlaskCliRunner, make_campaign: Callable[..., Campaign], tmp_path: Path,
+) -> None:
+    campaign = make_campaign()
+    with app.app_context():
+        db.session.get(Campaign, campaign.id).questionnaire_version = 99
+        db.session.commit()
+    path = tmp_path / "answers.csv"
+    path.write_text("cap_data\neveryone\n", encoding="utf-8")
+    result = runner.invoke(args=["import", str(path), "--campaign", str(campaign.id)])
+    assert result.exit_code == 1
+    assert "uses digiskills@99, which is not loaded" in result.output
