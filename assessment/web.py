@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from assessment import operations
-from assessment.analysis.statistics import benchmark_pool, pool_statistics
+from assessment.analysis.statistics import benchmark_pool, pool_headlines
 from assessment.cache import TimedCache
 from assessment.extensions import db
 from assessment.instruments import registry
@@ -28,7 +28,7 @@ def pool_overview(questionnaire_key: str = "digiskills") -> dict[str, Any]:
     """The pool's headline figures, cached for a few minutes."""
     return _cache().get(
         ("overview", questionnaire_key),
-        lambda: pool_statistics(db.session(), registry(), questionnaire_key),
+        lambda: pool_headlines(db.session(), registry(), questionnaire_key),
     )
 
 

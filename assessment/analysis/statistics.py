@@ -14,7 +14,7 @@ from assessment.analysis.benchmark import PoolMember, build_pool, compare, summa
 from assessment.analysis.digiskills import organisation_findings, respondent_findings
 from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
 from assessment.analysis.priorities import capability_links, change, priorities
-from assessment.analysis.records import CampaignInfo
+from assessment.analysis.records import CampaignInfo, Respondent
 from assessment.analysis.relations import correlations, reliability
 from assessment.analysis.results import dimension_summaries, everyone_shares, item_answer_shares
 from assessment.questionnaire import Questionnaire, Registry
@@ -119,16 +119,49 @@ def _change(
     return {"previous_campaign": previous.as_dict()} | result
 
 
+def _pool_respondents(
+    session: Session, q: Questionnaire
+) -> tuple[list[CampaignInfo], list[PoolMember], list[Respondent]]:
+    campaigns, pool = _pool(session, q)
+    included = {m.campaign_id for m in pool}
+    infos = [c for c in campaigns if c.id in included]
+    return infos, pool, loading.respondents(session, [c.id for c in infos])
+
+
+def _headlines(
+    q: Questionnaire, infos: Sequence[CampaignInfo], pool: Sequence[PoolMember],
+    respondents: Sequence[Respondent],
+) -> dict[str, Any]:
+    synthetic = [c.synthetic for c in infos]
+    return {
+        "schema": SCHEMA,
+        "questionnaire": q.ident,
+        "synthetic": any(synthetic),
+        "all_synthetic": bool(synthetic) and all(synthetic),
+        "organisations": len(pool),
+        "respondents": len(respondents),
+        "countries": sorted({c.country for c in infos}),
+        "benchmark": summarise(pool, _dimension_keys(q)),
+        "digiskills": {"respondent": respondent_findings(q, respondents, DEFAULT_THRESHOLD)},
+    }
+
+
+def pool_headlines(
+    session: Session, registry: Registry, questionnaire_key: str = "digiskills"
+) -> dict[str, Any]:
+    """The pool's size, benchmark and respondent-level Digiskills findings (what the landing
+    page shows): the first keys of `pool_statistics`, without its heavier analyses."""
+    q = registry.get(questionnaire_key)
+    return _headlines(q, *_pool_respondents(session, q))
+
+
 def pool_statistics(
     session: Session, registry: Registry, questionnaire_key: str = "digiskills",
     language: str = "en",
 ) -> dict[str, Any]:
     """The whole pool, in the manner of the Digiskills report."""
     q = registry.get(questionnaire_key)
-    campaigns, pool = _pool(session, q)
-    included = {m.campaign_id for m in pool}
-    infos = [c for c in campaigns if c.id in included]
-    respondents = loading.respondents(session, [c.id for c in infos])
+    infos, pool, respondents = _pool_respondents(session, q)
     keys = _dimension_keys(q)
     threshold = DEFAULT_THRESHOLD
     by = {"sector": sorted({c.sector for c in infos}),
@@ -144,26 +177,17 @@ def pool_statistics(
                 if len(members) >= threshold
                 else {"suppressed": True, "organisations": None}
             )
-    synthetic = [c.synthetic for c in infos]
-    return {
-        "schema": SCHEMA,
-        "questionnaire": q.ident,
-        "synthetic": any(synthetic),
-        "all_synthetic": bool(synthetic) and all(synthetic),
-        "organisations": len(pool),
-        "respondents": len(respondents),
-        "countries": sorted({c.country for c in infos}),
-        "benchmark": summarise(pool, keys),
-        "digiskills": {
-            "respondent": respondent_findings(q, respondents, threshold),
-            "organisation": organisation_findings(q, respondents, threshold, threshold),
-        },
+    result = _headlines(q, infos, pool, respondents)
+    result["digiskills"]["organisation"] = organisation_findings(
+        q, respondents, threshold, threshold)
+    result.update({
         "correlations": correlations(q, respondents, threshold, language),
         "reliability": reliability(q, respondents, threshold, language),
         "seniority_gap": seniority_gaps(q, respondents, threshold, language),
         "capability_links": capability_links(q, pool),
         "distributions": distributions,
-    }
+    })
+    return result
 
 
 def comparison_statistics(
