@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reports import findings, methodology
@@ -131,8 +131,9 @@ def crosstab_rows(stats: Mapping[str, Any], published: Mapping[str, Any],
     return tables
 
 
-def _crosstab_chart(tables: list[dict[str, Any]], threshold: int,
-                    lang: Language) -> dict[str, str]:
+def crosstab_chart(tables: list[dict[str, Any]], threshold: int, lang: Language,
+                   caption: str, count: Callable[[int], str] = str) -> dict[str, str]:
+    """The Digiskills splits as one interval chart: a block of rows per split."""
     rows: list[IntervalRow] = []
     for table in tables:
         rows.append(IntervalRow(table["title"], heading=True))
@@ -145,15 +146,12 @@ def _crosstab_chart(tables: list[dict[str, Any]], threshold: int,
             else:
                 yes = cell["says_yes"]
                 rows.append(IntervalRow(row["label"], yes["share"], yes["ci_low"],
-                                        yes["ci_high"], note=f"n = {cell['n']}",
+                                        yes["ci_high"], note=f"n = {count(cell['n'])}",
                                         reference=row["published"]))
     svg = interval_chart(rows, axis=(0, 100), axis_label=lang.gettext(
                          "Say everyone fully understands customers (%%)"),
                          threshold=threshold, value_format="percent", lang=lang)
-    return figure(svg, lang.gettext(
-        "Share saying everyone fully understands customers, by whether the representative "
-        "capabilities are everyone's, by a clear digital vision and by L&D understanding, "
-        "with 95%% confidence intervals."))
+    return figure(svg, caption)
 
 
 def _correlation_chart(stats: Mapping[str, Any], lang: Language) -> dict[str, str]:
@@ -299,7 +297,10 @@ def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]
         "charts": {
             "radar": _radar(stats, instrument, lang),
             "strips": _strips(stats, ["index", *others], instrument, lang),
-            "crosstabs": _crosstab_chart(tables, stats["threshold"], lang) if tables else None,
+            "crosstabs": crosstab_chart(tables, stats["threshold"], lang, lang.gettext(
+                "Share saying everyone fully understands customers, by whether the "
+                "representative capabilities are everyone's, by a clear digital vision and by "
+                "L&D understanding, with 95%% confidence intervals.")) if tables else None,
             "correlations": _correlation_chart(stats, lang),
         },
     })

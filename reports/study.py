@@ -11,7 +11,7 @@ from reports.charts import IntervalRow, interval_chart
 from reports.charts_benchmark import StripRow, benchmark_strips
 from reports.formatting import ENGLISH, N_, Language
 from reports.methodology import reliability_rows, rendering_notes
-from reports.organisation import SPLITS, crosstab_rows
+from reports.organisation import SPLITS, crosstab_chart, crosstab_rows
 from reports.render import figure, language, render_html, write_pdf
 
 # One sentence per split, whole (so a translation can reorder it): the share saying
@@ -127,30 +127,6 @@ def distribution(pool: Mapping[str, Any], attribute: str, title: str,
     return {"title": title, "rows": rows, "figure": figure(svg, alt)}
 
 
-def _crosstab_chart(tables: list[dict[str, Any]], threshold: int,
-                    lang: Language) -> dict[str, str]:
-    rows: list[IntervalRow] = []
-    for table in tables:
-        rows.append(IntervalRow(table["title"], heading=True))
-        for row in table["rows"]:
-            cell = row["cell"]
-            if row["suppressed"] or not cell["n"]:
-                rows.append(IntervalRow(row["label"], suppressed=row["suppressed"],
-                                        note="" if row["suppressed"] else "n = 0"))
-                continue
-            yes = cell["says_yes"]
-            rows.append(IntervalRow(row["label"], yes["share"], yes["ci_low"], yes["ci_high"],
-                                    note=f"n = {lang.count(cell['n'])}",
-                                    reference=row["published"]))
-    svg = interval_chart(rows, axis=(0, 100), axis_label=lang.gettext(
-                         "Say everyone fully understands customers (%%)"),
-                         threshold=threshold, value_format="percent", lang=lang)
-    return figure(svg, lang.gettext(
-        "The pool's respondents: share saying everyone fully understands customers by "
-        "representative capabilities, digital vision and L&D understanding, with 95%% "
-        "intervals and the published Digiskills figures."))
-
-
 def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
                   threshold: int, lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the study template shows, as plain data and SVG charts."""
@@ -188,7 +164,11 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
                           distribution(pool, "size_band", _("Size band"), threshold, lang)],
         "benchmark": benchmark, "correlations": correlations, "links": links,
         "seniority_gap": seniority_gap,
-        "charts": {"crosstabs": _crosstab_chart(levels["respondent"], threshold, lang),
+        "charts": {"crosstabs": crosstab_chart(
+            levels["respondent"], threshold, lang, lang.gettext(
+                "The pool's respondents: share saying everyone fully understands customers by "
+                "representative capabilities, digital vision and L&D understanding, with 95%% "
+                "intervals and the published Digiskills figures."), count=lang.count),
                    "correlations": figure(corr_svg, _(
                        "Spearman correlations of each capability, vision and L&D readiness "
                        "with customer understanding across all respondents."))},
