@@ -16,7 +16,7 @@ from assessment import operations
 from assessment.demo_load import demo_command
 from assessment.extensions import db
 from assessment.instruments import registry
-from assessment.models import Campaign, Organisation
+from assessment.models import Campaign, Organisation, utc_today
 from assessment.questionnaire import QuestionnaireError, load_file
 
 
@@ -147,7 +147,7 @@ def create_campaign(org_ref: str, name: str, questionnaire_ref: str, opens: str 
         questionnaire = registry().get(key, int(version) if version else None)
     except (KeyError, ValueError):
         raise click.ClickException(f"no questionnaire '{questionnaire_ref}'") from None
-    opens_on = _date(opens, "--opens") or dt.datetime.now(dt.UTC).date()
+    opens_on = _date(opens, "--opens") or utc_today()
     try:
         campaign = operations.open_campaign(
             organisation, questionnaire, name, opens_on, _date(closes, "--closes"),
@@ -178,7 +178,7 @@ def campaign_status(campaign_id: int) -> None:
     """Response counts and the response rate of one campaign."""
     campaign = campaign_by_id(campaign_id)
     counts = operations.response_counts(campaign)
-    today = dt.datetime.now(dt.UTC).date()
+    today = utc_today()
     click.echo(f"campaign {campaign.id}: {campaign.name} ({campaign.organisation.name})")
     click.echo(f"state: {campaign.state_on(today)}  mode: {campaign.mode}  "
                f"questionnaire: {campaign.questionnaire_key}@{campaign.questionnaire_version}")
@@ -193,7 +193,7 @@ def campaign_status(campaign_id: int) -> None:
               type=click.IntRange(min=0), help="Age in days of the last save.")
 def purge_drafts(days: int) -> None:
     """Delete unfinished answers nobody has touched for a while (data minimisation)."""
-    removed = operations.purge_drafts(days, dt.datetime.now(dt.UTC).date())
+    removed = operations.purge_drafts(days, utc_today())
     db.session.commit()
     click.echo(f"deleted {removed} unfinished drafts older than {days} days")
 
@@ -201,7 +201,7 @@ def purge_drafts(days: int) -> None:
 @campaign_cli.command("list")
 def list_campaigns() -> None:
     """List campaigns with their organisation and state."""
-    today = dt.datetime.now(dt.UTC).date()
+    today = utc_today()
     for c in db.session.scalars(select(Campaign).order_by(Campaign.id)):
         click.echo(f"{c.id}\t{c.organisation.name}\t{c.name}\t{c.state_on(today)}\t{c.mode}")
 
@@ -218,7 +218,7 @@ def demo_campaign() -> None:
     campaign = db.session.scalar(
         select(Campaign).where(Campaign.organisation_id == organisation.id,
                                Campaign.mode == "open").order_by(Campaign.id.desc()))
-    today = dt.datetime.now(dt.UTC).date()
+    today = utc_today()
     if campaign is None or campaign.state_on(today) != "open":
         questionnaire = registry().get("digiskills")
         campaign = operations.open_campaign(organisation, questionnaire, "Try it yourself",

@@ -6,7 +6,6 @@ valid responses (all or nothing, in the command's one transaction) and writes te
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,12 +19,8 @@ from assessment.extensions import db
 from assessment.import_templates import csv_template, template_columns, xlsx_template
 from assessment.importing import ImportedResponse, ImportRejected, read_path
 from assessment.instruments import InstrumentMissing, questionnaire_of
-from assessment.models import Campaign
+from assessment.models import Campaign, utc_today
 from assessment.questionnaire import Questionnaire
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 def import_responses(
@@ -36,7 +31,7 @@ def import_responses(
     # fine for one respondent, many minutes for 100,000 rows. The rows are the same ones
     # (operations.response_row). Campaign dates and tokens are not looked at: the answers
     # were collected elsewhere, spending no token.
-    today = _today()
+    today = utc_today()
     operations.store_responses([
         operations.response_row(campaign.id, questionnaire, response.answers, response.locale,
                                 response.submitted_on or today)
@@ -72,7 +67,7 @@ def import_command(file: str, campaign_id: int) -> None:
     campaign, questionnaire = _campaign_questionnaire(campaign_id)
     try:
         imported = read_path(questionnaire, file, locales=_locales(questionnaire),
-                             today=_today())
+                             today=utc_today())
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem}", err=True)

@@ -21,7 +21,8 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _today() -> dt.date:
+def utc_today() -> dt.date:
+    """Today in UTC: the finest time the project stores about a respondent."""
     return dt.datetime.now(dt.UTC).date()
 
 
@@ -88,7 +89,7 @@ class Draft(db.Model):  # type: ignore[name-defined]
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     section: Mapped[int] = mapped_column(default=0)
-    updated_on: Mapped[dt.date] = mapped_column(default=_today, onupdate=_today)
+    updated_on: Mapped[dt.date] = mapped_column(default=utc_today, onupdate=utc_today)
 
 
 class Response(db.Model):  # type: ignore[name-defined]
@@ -103,7 +104,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     generation: Mapped[str | None] = mapped_column(String(40))
     country: Mapped[str | None] = mapped_column(String(10))
     locale: Mapped[str] = mapped_column(String(10), default="en")
-    submitted_on: Mapped[dt.date] = mapped_column(default=_today)
+    submitted_on: Mapped[dt.date] = mapped_column(default=utc_today)
     index_score: Mapped[float | None]
     scores: Mapped[dict[str, float | None]] = mapped_column(JSON)
 

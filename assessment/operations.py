@@ -22,6 +22,7 @@ from assessment.models import (
     Organisation,
     Response,
     ResponseScore,
+    utc_today,
 )
 from assessment.questionnaire import Questionnaire
 from assessment.scoring import INDEX, score_response
@@ -175,7 +176,7 @@ def submit_response(
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise TokenUnavailable("this invitation link has already been used")
     row = response_row(campaign.id, questionnaire, cleaned, locale,
-                       submitted_on or dt.datetime.now(dt.UTC).date())
+                       submitted_on or utc_today())
     response = Response(**row)
     db.session.add(response)
     db.session.flush()

@@ -7,7 +7,6 @@ token is its own resume key. Nothing here records who the respondent is.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -31,7 +30,7 @@ from assessment.errors import ProblemPage
 from assessment.extensions import db
 from assessment.forms import StartForm, section_form
 from assessment.instruments import questionnaire_of
-from assessment.models import Campaign, Draft
+from assessment.models import Campaign, Draft, utc_today
 from assessment.questionnaire import Questionnaire, translate
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 from assessment.web import pool_medians
@@ -45,10 +44,6 @@ SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 def _language() -> str:
     return str(get_locale() or "en")
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 def _well_formed(secret: str) -> bool:
@@ -68,7 +63,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 def _require_open(campaign: Campaign) -> None:
-    state = campaign.state_on(_today())
+    state = campaign.state_on(utc_today())
     if state == "scheduled":
         raise ProblemPage(403, _("Not open yet"),
                           _("This assessment opens on %(day)s. Please come back then.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
@@ -14,6 +13,7 @@ from assessment.analysis.statistics import benchmark_pool, pool_headlines
 from assessment.cache import TimedCache
 from assessment.extensions import db
 from assessment.instruments import registry
+from assessment.models import utc_today
 from assessment.questionnaire import translate
 
 bp = Blueprint("web", __name__)
@@ -56,7 +56,7 @@ def index() -> ResponseReturnValue:
         questionnaire = registry().get("digiskills")
         labels = {d.key: translate(d.label, language) for d in questionnaire.dimensions}
         labels["index"] = "Digital maturity index"
-    demo_slug = operations.demo_campaign_slug(dt.datetime.now(dt.UTC).date())
+    demo_slug = operations.demo_campaign_slug(utc_today())
     return render_template("web/index.html", overview=overview, labels=labels,
                            demo_slug=demo_slug)
 

@@ -126,7 +126,8 @@ def _majority_answers(
     summary[a.learning_item] = majority(a.learning_item, a.learning_positive, "no")
     for dimension in q.dimensions_in("capability"):
         if dimension.key not in summary:
-            summary[dimension.key] = majority(dimension.key, a.representative_positive, "x")
+            summary[dimension.key] = majority(
+                dimension.key, a.representative_positive, "not_everyone")
     return summary
 
 
