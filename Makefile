@@ -10,25 +10,39 @@ export PUBLIC_BASE_URL
 # Debian packages the project needs: pango for WeasyPrint, fonts that cover Polish,
 # Latvian, Russian and Chinese for the PDF reports, poppler for checking PDFs, and
 # Chromium for the browser tests.
-SYSTEM_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core
+SYSTEM_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core
 SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench messages translations system-deps-run system-deps-test clean
+.PHONY: run test lint lock bench messages translations system-deps-run system-deps-test clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+# Every install comes from uv.lock (the whole dependency tree, pinned with hashes), so the
+# same commit installs the same versions on any day. uv itself is pinned here and kept in
+# its own small venv; `make lock` refreshes uv.lock on purpose (commit it on its own).
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never
+SYNC := $(UV_ENV) $(UV) sync --frozen --python $(PYTHON) --quiet
 
-$(VENV)/.app: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+# `run` installs the application's dependencies (leaving test tools alone if present);
+# `test` installs exactly the lock's application + test set.
+$(VENV)/.app: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --inexact
 	$(BIN)/pybabel -q compile -d assessment/translations
 	touch $@
 
-$(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.test: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --extra test
 	$(BIN)/pybabel -q compile -d assessment/translations
 	touch $@ $(VENV)/.app
+
+lock: $(UV)
+	$(UV_ENV) $(UV) lock --upgrade --python $(PYTHON)
 
 system-deps-run:
 	@missing=$$(for p in $(SYSTEM_PACKAGES_RUN); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -57,7 +71,7 @@ bench: $(VENV)/.test
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) instance .pytest_cache .mypy_cache .ruff_cache
 
 # Compile the translated catalogues (*.po -> *.mo); the app offers only compiled languages.
 translations: $(VENV)/.app

@@ -10,6 +10,7 @@ app offers only languages whose catalogue is compiled.
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -99,9 +100,46 @@ def test_catalogue_header(language: str) -> None:
     catalog = _read_po(_po_path(language), language)
     assert str(catalog.locale) == language
     assert not catalog.fuzzy
-    # Plural-Forms as CLDR defines them for the language.
-    assert catalog.plural_forms == Catalog(locale=language).plural_forms
     assert catalog.charset == "utf-8"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_plural_formula_agrees_with_cldr(language: str) -> None:
+    """The catalogue's Plural-Forms picks the same form as CLDR's rule for every count.
+
+    What matters is the form chosen for each n, not how the formula is spelled (Babel's
+    CLDR data rewrites the spelling between releases). Both formulas are evaluated with
+    the standard library's gettext, independently of Babel's own evaluator.
+    """
+    catalog = _read_po(_po_path(language), language)
+    ours = gettext.c2py(_plural_expression(_po_path(language)))
+    cldr_catalog = Catalog(locale=language)
+    cldr = gettext.c2py(cldr_catalog.plural_expr)
+    assert catalog.num_plurals == cldr_catalog.num_plurals
+    differing = [n for n in range(1001) if ours(n) != cldr(n)]
+    assert differing == []
+    assert {ours(n) for n in range(1001)} == set(range(catalog.num_plurals))
+
+
+def _plural_expression(po: Path) -> str:
+    """The plural= expression as written in the .po header (not as Babel re-derives it)."""
+    forms = dict(_read_po(po).mime_headers)["Plural-Forms"]
+    found = re.search(r"plural=(.*?);?\s*$", forms)
+    assert found, forms
+    return found.group(1)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_message_has_the_formula_s_number_of_forms(language: str) -> None:
+    catalog = _read_po(_po_path(language), language)
+    header = dict(_read_po(_po_path(language)).mime_headers)["Plural-Forms"]
+    found = re.search(r"nplurals=(\d+)", header)
+    assert found, header
+    expected = int(found.group(1))
+    plural = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    assert plural, "the catalogue has plural messages (ngettext)"
+    wrong = [m.id for m in plural if len(m.string) != expected]
+    assert wrong == []
 
 
 # --- questionnaire ----------------------------------------------------------------------
