@@ -63,9 +63,11 @@ run: system-deps-run $(VENV)/.app translations
 test: system-deps-test $(VENV)/.test translations
 	$(BIN)/python -m pytest
 
+# ruff, mypy, and the layer contracts of pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.test
 	$(BIN)/ruff check assessment reports tests bench
 	$(BIN)/mypy assessment reports
+	$(BIN)/lint-imports --no-cache
 
 bench: $(VENV)/.test
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done

@@ -1,84 +1,19 @@
-"""Organisational digital-maturity assessment: the Flask application package."""
+"""Organisational digital-maturity assessment.
 
-from __future__ import annotations
+The package is in rooms by area; data flows one way, from the top of this list down:
 
-import os
-from collections.abc import Mapping
-from typing import Any
+* ``web/`` (one sub-package per blueprint), ``cli/`` (one module per command group) and
+  ``jobs/`` (the report queue's worker) take requests and print or render answers;
+* ``reports/`` (beside this package) turns the engine's figures into PDF reports;
+* ``demo/`` makes and stores the synthetic benchmark pool;
+* ``operations/`` holds the verbs that change stored state (flush only; the request or
+  command commits once);
+* ``io/`` reads answers collected elsewhere and writes exports;
+* ``analysis/`` is the engine: plain records in, JSON-ready figures (keys and codes) out;
+* ``stats/``, ``instrument/`` (questionnaire definitions, answers, scoring) and
+  ``models/`` are the ground floor.
 
-from flask import Flask, request, session
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-from assessment import config as app_config
-from assessment.extensions import babel, csrf, db, migrate
-from assessment.questionnaire import Registry
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: settings, extensions, blueprints, error pages, commands."""
-    app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(app_config.from_environment(app.instance_path))
-    if config:
-        app.config.from_mapping(config)
-
-    app.config["LANGUAGES"] = available_languages(app)
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    registry = Registry.from_folders(app.config["QUESTIONNAIRE_DIRS"])
-    for problem in registry.problems:
-        app.logger.warning("questionnaire skipped: %s", problem)
-    app.extensions["questionnaires"] = registry
-
-    from assessment import errors
-    from assessment.survey import bp as survey_bp
-    from assessment.web import bp as web_bp
-
-    app.register_blueprint(web_bp)
-    app.register_blueprint(survey_bp)
-    errors.register(app)
-
-    from assessment.cli import register_commands
-
-    register_commands(app)
-    from flask_babel import get_locale
-
-    app.jinja_env.globals.update(LANGUAGES=app.config["LANGUAGES"], get_locale=get_locale)
-    return app
-
-
-def available_languages(app: Flask) -> list[str]:
-    """English plus every configured language that has a compiled catalogue."""
-    folder = app.config["BABEL_TRANSLATION_DIRECTORIES"]
-    return [
-        code for code in app.config["LANGUAGES"]
-        if code == "en" or os.path.exists(os.path.join(folder, code, "LC_MESSAGES", "messages.mo"))
-    ]
-
-
-def select_locale() -> str | None:
-    """?lang= first (remembered in the session), then the browser's preference."""
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang")
-    if chosen in languages:
-        session["lang"] = chosen
-        return chosen
-    if session.get("lang") in languages:
-        return str(session["lang"])
-    return request.accept_languages.best_match(languages)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    # SQLite: enforce foreign keys and wait for a lock instead of failing at once
-    # when two requests write together.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
+``app.py`` builds the Flask application (``create_app``); importing the pure engine
+(``instrument``, ``stats``, ``analysis``) never imports Flask. ``make lint`` checks the
+layer order.
+"""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from assessment.instrument.questionnaire import Questionnaire, Registry
 from assessment.models import Campaign
-from assessment.questionnaire import Questionnaire, Registry
 
 
 def registry() -> Registry:

@@ -22,7 +22,7 @@ What it does, in one run:
    and exits 0 either way: this is a measurement, not a test.
 
 Respondents' answers are drawn with numpy from the instrument's own scales and scored
-with the real ``assessment.scoring.score_response``; to keep loading fast a cache of
+with the real ``assessment.instrument.scoring.score_response``; to keep loading fast a cache of
 distinct answer patterns (5,000 by default) is scored once and reused, each organisation
 drawing patterns around its own maturity level so organisations differ.
 
@@ -94,8 +94,8 @@ class Patterns:
 def make_patterns(questionnaire: Any, count: int, rng: np.random.Generator) -> Patterns:
     """`count` realistic, valid answer sets drawn from the instrument's scales, scored
     with the real scorer (one call per pattern)."""
-    from assessment.answers import answer_problems, clean_answers
-    from assessment.scoring import INDEX, score_response
+    from assessment.instrument.answers import answer_problems, clean_answers
+    from assessment.instrument.scoring import INDEX, score_response
 
     level = rng.beta(2.0, 2.0, size=count)  # each pattern's latent maturity, 0-1
     columns: dict[str, list[Any]] = {}
@@ -299,10 +299,10 @@ def measure(sa_url: str, repeat: int, explain: bool, pg_options: str) -> dict[st
     """Time (a) the engine call and (b) the bare GROUP BY in this (fresh) process."""
     import tracemalloc
 
-    from assessment import create_app
     from assessment.analysis import loading
     from assessment.analysis.benchmark import build_pool, summarise
     from assessment.analysis.statistics import _dimension_keys, benchmark_pool
+    from assessment.app import create_app
     from assessment.extensions import db
 
     config: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": sa_url}
@@ -511,11 +511,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace, url: str, sa_url: str) -> int:
     from flask_migrate import upgrade
 
-    from assessment import create_app
-    from assessment.extensions import db
+    from assessment.app import create_app
+    from assessment.extensions import db, init_migrations
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": sa_url})
     with app.app_context():
+        init_migrations(app)
         upgrade()
         db.engine.dispose()
         questionnaire = app.extensions["questionnaires"].get(*QUESTIONNAIRE)

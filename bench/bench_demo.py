@@ -13,10 +13,10 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from assessment import create_app
-from assessment.demo import DEFAULT_ORGANISATIONS, DEFAULT_SEED, generate_pool
-from assessment.demo_load import demo_command
-from assessment.extensions import db
+from assessment.app import create_app
+from assessment.demo.generator import DEFAULT_ORGANISATIONS, DEFAULT_SEED, generate_pool
+from assessment.demo.loader import demo_command
+from assessment.extensions import db, init_migrations
 from assessment.models import Organisation, Response, ResponseScore
 
 
@@ -29,6 +29,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}"})
         with app.app_context():
+            init_migrations(app)
             upgrade()
         start = time.perf_counter()
         generate_pool(options.orgs, options.seed)

@@ -59,8 +59,8 @@ def engine_dict(database: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
     """The engine's figures of the campaign with the median number of responses."""
     from sqlalchemy import func, select
 
-    from assessment import create_app
     from assessment.analysis.statistics import campaign_statistics
+    from assessment.app import create_app
     from assessment.extensions import db
     from assessment.models import Response
     from reports.instrument import instrument_facts

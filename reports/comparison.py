@@ -9,6 +9,7 @@ from reports import formatting as fmt
 from reports.charts import IntervalRow, heat_colours, interval_chart
 from reports.charts_benchmark import Panel, ranking, small_multiples
 from reports.formatting import ENGLISH, Language
+from reports.labels import label_comparison
 from reports.methodology import rendering_notes
 from reports.render import figure, language, render_html, write_pdf
 
@@ -106,7 +107,7 @@ def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any],
                        lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the comparison template shows, as plain data and SVG charts."""
     _ = lang.gettext
-    rows = organisation_rows(data)
+    rows = organisation_rows(label_comparison(data, instrument, lang))
     threshold = max(r["threshold"] for r in rows)
     benchmark = data["benchmark"]["dimensions"]
     keys = [d["key"] for d in instrument["dimensions"]] + ["index"]

@@ -17,16 +17,14 @@ from assessment.analysis.statistics import (
     comparison_statistics,
     pool_statistics,
 )
+from assessment.instrument.questionnaire import Registry
 from assessment.models import Campaign, Organisation
-from assessment.questionnaire import Registry
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 from reports.comparison import comparison_pdf
 from reports.instrument import instrument_facts
 from reports.organisation import organisation_pdf
 from reports.render import language as report_language
 from reports.study import study_pdf
-
-MIN_COMPARED, MAX_COMPARED = 2, 20
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ def organisation_document(session: Session, registry: Registry, campaign_id: int
                           language: str = "en") -> bytes:
     """The organisation report of one campaign (raises UnknownCampaign)."""
     report_language(language)  # an unknown language fails before any statistics
-    stats = campaign_statistics(session, registry, campaign_id, language)
+    stats = campaign_statistics(session, registry, campaign_id)
     return organisation_pdf(stats, _instrument(registry, stats["campaign"]["questionnaire"],
                                                language), language)
 
@@ -55,7 +53,7 @@ def study_document(session: Session, registry: Registry, questionnaire_key: str,
                    language: str = "en") -> bytes:
     """The study report of the whole pool (KeyError for an unknown questionnaire)."""
     report_language(language)
-    pool = pool_statistics(session, registry, questionnaire_key, language)
+    pool = pool_statistics(session, registry, questionnaire_key)
     if pool["organisations"] == 0:
         raise ValueError(f"the {questionnaire_key} pool has no organisation with enough "
                          "responses yet")
@@ -66,11 +64,8 @@ def study_document(session: Session, registry: Registry, questionnaire_key: str,
 def comparison_document(session: Session, registry: Registry,
                         campaign_ids: Sequence[int], language: str = "en") -> bytes:
     """The comparison report of 2 to 20 campaigns (ValueError, UnknownCampaign)."""
-    if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
-        raise ValueError(f"compare between {MIN_COMPARED} and {MAX_COMPARED} campaigns "
-                         f"(got {len(campaign_ids)})")
     report_language(language)
-    data = comparison_statistics(session, registry, list(campaign_ids), language)
+    data = comparison_statistics(session, registry, list(campaign_ids))
     return comparison_pdf(data, _instrument(registry, data["questionnaire"], language),
                           language)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assessment.analysis.priorities import AT_TOP_QUARTILE, GAP_LINKED, GAP_NOT_LINKED
 from reports import formatting as fmt
 from reports.formatting import ENGLISH, Language
 
@@ -181,21 +182,22 @@ def customer_understanding(stats: Mapping[str, Any], published: Mapping[str, Any
 
 
 def priority_reason(priority: Mapping[str, Any], lang: Language = ENGLISH) -> str:
-    """Why a capability ranks where it does (the engine's reason, in the report's language)."""
+    """Why a capability ranks where it does: the engine's reason code, phrased in the
+    report's language with the priority's own figures."""
     _ = lang.gettext
-    gap, r = priority.get("gap"), priority.get("link")
-    label = priority["label"]
-    if priority.get("score") is None or gap is None or r is None:
-        return _("%(label)s: not enough data to rank.", label=label)
-    if gap <= 0:
+    label, reason = priority["label"], priority["reason"]
+    if reason == AT_TOP_QUARTILE:
         return _("%(label)s: already at or above the top quartile of the benchmark.",
                  label=label)
-    values = {"label": label, "gap": lang.number(gap, 0), "r": lang.correlation(r)}
-    if r <= 0:
+    values = {"label": label, "gap": lang.number(priority.get("gap"), 0),
+              "r": lang.correlation(priority.get("link"))}
+    if reason == GAP_NOT_LINKED:
         return _("%(label)s: %(gap)s points below the top quartile, but organisations "
                  "stronger here do not understand customers better (r = %(r)s).", **values)
-    return _("%(label)s: %(gap)s points below the top quartile; organisations stronger here "
-             "understand customers better (r = %(r)s).", **values)
+    if reason == GAP_LINKED:
+        return _("%(label)s: %(gap)s points below the top quartile; organisations stronger "
+                 "here understand customers better (r = %(r)s).", **values)
+    return _("%(label)s: not enough data to rank.", label=label)
 
 
 def top_priority(stats: Mapping[str, Any], lang: Language = ENGLISH) -> str:

@@ -23,6 +23,9 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from assessment.stats.association import MONTE_CARLO_WARNING, SMALL_EXPECTED_WARNING
+from assessment.stats.privacy import is_suppressed
+
+__all__ = ["ENGLISH", "MINUS", "MISSING", "N_", "Language", "is_suppressed"]
 
 MISSING = "–"
 MINUS = "−"
@@ -37,11 +40,6 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark on
 # The engine's test warnings, as messages for the catalogue.
 WARNINGS = {SMALL_EXPECTED_WARNING: N_("small expected counts"),
             MONTE_CARLO_WARNING: N_("p-value estimated by Monte Carlo")}
-
-
-def is_suppressed(cell: Any) -> bool:
-    """True if the engine marked this cell as hidden by the anonymity threshold."""
-    return isinstance(cell, Mapping) and cell.get("suppressed") is True
 
 
 def _finite(value: Any) -> float | None:
@@ -234,19 +232,3 @@ class Language:
 
 # English without a catalogue: the default of every function that writes words.
 ENGLISH = Language()
-number = ENGLISH.number
-score = ENGLISH.score
-difference = ENGLISH.difference
-interval = ENGLISH.interval
-score_ci = ENGLISH.score_ci
-percent = ENGLISH.percent
-percent_ci = ENGLISH.percent_ci
-share_of = ENGLISH.share_of
-correlation = ENGLISH.correlation
-correlation_ci = ENGLISH.correlation_ci
-p_value = ENGLISH.p_value
-rank = ENGLISH.rank
-count = ENGLISH.count
-fewer_than = ENGLISH.fewer_than
-test_summary = ENGLISH.test_summary
-FILTERS = ENGLISH.filters()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment.questionnaire import Questionnaire, translate
-from assessment.scoring import INDEX
+from assessment.instrument.questionnaire import Questionnaire, translate
+from assessment.instrument.scoring import INDEX
 from reports.formatting import N_
 from reports.render import language as report_language
 
@@ -56,7 +56,7 @@ def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict
     ]
     bands = sorted(q.bands, key=lambda b: b.min)
     band_rows = [
-        {"label": translate(b.label, language), "min": b.min,
+        {"key": b.key, "label": translate(b.label, language), "min": b.min,
          "max": bands[i + 1].min if i + 1 < len(bands) else 100.0,
          "meaning": translate(b.meaning, language)}
         for i, b in enumerate(bands)
@@ -85,6 +85,13 @@ def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict
                      "weight": w}
                     for g, w in q.index.weights.items()],
         "bands": band_rows,
+        "band_labels": {b["key"]: {"label": b["label"], "meaning": b["meaning"]}
+                        for b in band_rows},
+        # The wording of every answer option, by item and code (answers, group names).
+        "options": {item.key: {o.code: translate(o.label, language)
+                               for o in q.scales[item.scale].options}
+                    for item in q.items()},
+        "outcome_item": a.outcome_item if a else None,
         "item_text": item_text,
         "published": published_figures(q.ident),
     }

@@ -19,7 +19,7 @@ def reliability_rows(reliability: Mapping[str, Any],
     """
     labels = {} if instrument is None else {**instrument["labels"],
                                             **instrument.get("scale_labels", {})}
-    return [{"label": labels.get(key, cell["label"]), "k": len(cell.get("items", [])),
+    return [{"label": labels.get(key, cell.get("label", key)), "k": len(cell.get("items", [])),
              "cell": cell, "suppressed": fmt.is_suppressed(cell)}
             for key, cell in reliability.items()]
 

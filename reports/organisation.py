@@ -19,6 +19,7 @@ from reports.charts import (
 )
 from reports.charts_benchmark import StripRow, benchmark_strips, radar
 from reports.formatting import ENGLISH, N_, Language
+from reports.labels import label_campaign
 from reports.render import figure, language, render_html, write_pdf
 
 # Titles and group labels are messages, translated where they are shown.
@@ -103,7 +104,7 @@ def _strips(stats: Mapping[str, Any], keys: list[str], instrument: Mapping[str, 
         cell = dimensions[key]
         rows.append(StripRow(instrument["labels"].get(key, cell["label"]), marks.get("median"),
                              marks.get("top25"), marks.get("top10"), value=cell.get("mean"),
-                             note=f"P{fmt.rank(marks.get('percentile_rank'))}" if marks else "",
+                             note=f"P{lang.rank(marks.get('percentile_rank'))}" if marks else "",
                              suppressed=fmt.is_suppressed(cell)))
     svg = benchmark_strips(rows, stats["threshold"], lang=lang)
     return figure(svg, lang.gettext(
@@ -224,36 +225,11 @@ def change_section(stats: Mapping[str, Any],
                 "difference and its 95%% CI."))}
 
 
-def localised(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str, Any]:
-    """The statistics with every dimension row labelled from the instrument's labels.
-
-    The engine names the index "Digital maturity index" in English; the instrument's
-    labels carry it (and every dimension) in the report's language.
-    """
-    labels = instrument["labels"]
-
-    def relabel(rows: list[Any]) -> list[Any]:
-        return [dict(row) | {"label": labels.get(row.get("dimension"), row.get("label"))}
-                if isinstance(row, Mapping) else row for row in rows]
-
-    out = dict(stats)
-    if "results" in stats:
-        dimensions = {key: cell | {"label": labels.get(key, cell.get("label"))}
-                      for key, cell in stats["results"]["dimensions"].items()}
-        out["results"] = stats["results"] | {"dimensions": dimensions}
-    for key in ("seniority_gap", "correlations", "priorities"):
-        if key in stats:
-            out[key] = relabel(stats[key])
-    if stats.get("change"):
-        out["change"] = stats["change"] | {"dimensions": relabel(stats["change"]["dimensions"])}
-    return out
-
-
 def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any],
                          lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the organisation template shows, as plain data and SVG charts."""
     _ = lang.gettext
-    stats = localised(stats, instrument)
+    stats = label_campaign(stats, instrument, lang)
     campaign = stats["campaign"]
     context: dict[str, Any] = {
         "title": _("Digital maturity benchmark report: %(organisation)s",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assessment.operations import SIZE_BANDS
+from assessment.instrument.attributes import SIZE_BANDS
 from reports import formatting as fmt
 from reports.charts import IntervalRow, interval_chart
 from reports.charts_benchmark import StripRow, benchmark_strips
 from reports.formatting import ENGLISH, N_, Language
+from reports.labels import label_pool
 from reports.methodology import reliability_rows, rendering_notes
 from reports.organisation import SPLITS, crosstab_chart, crosstab_rows
 from reports.render import figure, language, render_html, write_pdf
@@ -131,13 +132,13 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
                   threshold: int, lang: Language = ENGLISH) -> dict[str, Any]:
     """Everything the study template shows, as plain data and SVG charts."""
     _ = lang.gettext
+    pool = label_pool(pool, instrument)
     published = instrument["published"]
     levels = {level: crosstab_rows({"digiskills": data}, published if level == "respondent"
                                    else {}, lang)
               for level, data in pool["digiskills"].items()}
     labels = instrument["labels"]
-    correlations = [row | {"label": labels.get(row.get("dimension"), row["label"])}
-                    for row in pool["correlations"]]
+    correlations = pool["correlations"]
     chart_rows = [IntervalRow(row["label"], row["spearman"].get("r"),
                               row["spearman"].get("ci_low"), row["spearman"].get("ci_high"),
                               note=f"n = {lang.count(row['spearman'].get('n'))}",
@@ -151,8 +152,7 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
              for key, cell in pool["capability_links"].items()]
     benchmark = [{"label": labels[key], "cell": cell}
                  for key, cell in pool["benchmark"].items()]
-    seniority_gap = [row | {"label": labels.get(row.get("dimension"), row["label"])}
-                     for row in pool["seniority_gap"]]
+    seniority_gap = pool["seniority_gap"]
     return {
         "title": _("Digital maturity benchmark study (%(questionnaire)s)",
                    questionnaire=pool["questionnaire"]),

@@ -20,9 +20,12 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from assessment import create_app, operations
-from assessment.extensions import db
+from assessment.app import create_app
+from assessment.extensions import db, init_migrations
 from assessment.models import Campaign
+from assessment.operations.campaigns import open_campaign
+from assessment.operations.organisations import create_organisation
+from assessment.operations.tokens import issue_tokens
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +55,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
+        init_migrations(app)
         upgrade()
         db.engine.dispose()
     return url
@@ -99,14 +103,14 @@ def make_campaign(app: Flask) -> Callable[..., Campaign]:
     def factory(**options: Any) -> Campaign:
         counter["n"] += 1
         with app.app_context():
-            organisation = operations.create_organisation(
+            organisation = create_organisation(
                 options.pop("org_name", f"Organisation {counter['n']}"),
                 options.pop("sector", "Retail"), options.pop("size_band", "50-249"),
                 options.pop("country", "PL"),
             )
             questionnaire = app.extensions["questionnaires"].get("digiskills")
             options.setdefault("opens_on", dt.date.today() - dt.timedelta(days=1))
-            campaign = operations.open_campaign(
+            campaign = open_campaign(
                 organisation, questionnaire, options.pop("name", "Test campaign"), **options
             )
             db.session.commit()
@@ -123,7 +127,7 @@ def make_tokens(app: Flask) -> Callable[[Campaign, int], list[str]]:
 
     def factory(campaign: Campaign, count: int) -> list[str]:
         with app.app_context():
-            tokens = operations.issue_tokens(db.session.get(Campaign, campaign.id), count)
+            tokens = issue_tokens(db.session.get(Campaign, campaign.id), count)
             db.session.commit()
             return tokens
 

@@ -90,16 +90,16 @@ def test_demo_campaign_is_created_once(app: Flask, runner: FlaskCliRunner) -> No
 def test_purge_old_drafts(app: Flask, runner: FlaskCliRunner) -> None:
     import datetime as dt
 
-    from assessment import operations
     from assessment.models import Draft
+    from assessment.operations.drafts import start_draft
 
     make_org(runner)
     runner.invoke(args=["campaign", "create", "--org", "Acme"])
     today = dt.datetime.now(dt.UTC).date()
     with app.app_context():
         campaign = db.session.scalars(select(Campaign)).one()
-        old, _ = operations.start_draft(campaign)
-        recent, _ = operations.start_draft(campaign)
+        old, _ = start_draft(campaign)
+        recent, _ = start_draft(campaign)
         old.updated_on = today - dt.timedelta(days=100)
         recent.updated_on = today - dt.timedelta(days=10)
         db.session.commit()

@@ -12,13 +12,14 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from assessment import operations
 from assessment.analysis.digiskills import respondent_findings
 from assessment.analysis.loading import respondents
 from assessment.analysis.records import Respondent
-from assessment.demo import generate_pool
+from assessment.demo.generator import generate_pool
 from assessment.extensions import db
+from assessment.instrument.attributes import SIZE_BANDS
 from assessment.models import Campaign, Organisation, Response, ResponseScore
+from assessment.operations.responses import submit_response
 
 # The published figures (BRIEF.md, seed 000 and the AVADO posts on the same report),
 # each as a path into the engine's respondent-level findings.
@@ -88,7 +89,7 @@ def test_default_pool_reproduces_published_findings(app: Flask, runner: FlaskCli
     assert findings["n"] == counts["responses"] > 250 * 10
     assert all(o.synthetic and o.name.startswith("Synthetic ") for o in organisations)
     assert {o.country for o in organisations} == {"GB", "PL", "RU", "CN", "LV"}
-    assert {o.size_band for o in organisations} == set(operations.SIZE_BANDS)
+    assert {o.size_band for o in organisations} == set(SIZE_BANDS)
     assert all(c.anonymity_threshold == 5 and c.mode == "open" and c.invited for c in campaigns)
     assert all(c.opens_on.year == c.closes_on.year == 2026 for c in campaigns if c.closes_on)
     assert outside_window == 0
@@ -142,7 +143,7 @@ def test_stored_like_a_submitted_response(
             .where(Organisation.name == synthetic.name).order_by(Response.id)).first()
         assert loaded is not None
         assert loaded.locale in questionnaire.languages
-        submitted = operations.submit_response(
+        submitted = submit_response(
             db.session.get_one(Campaign, campaign.id), questionnaire,
             synthetic.responses[0].answers, locale=loaded.locale,
             submitted_on=synthetic.responses[0].submitted_on)

@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from assessment import operations
 from assessment.analysis.benchmark import PoolMember, compare
 from assessment.analysis.digiskills import respondent_findings
 from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
@@ -25,9 +24,12 @@ from assessment.analysis.records import CampaignInfo, Respondent
 from assessment.analysis.relations import correlations, reliability
 from assessment.analysis.statistics import campaign_statistics
 from assessment.extensions import db
+from assessment.instrument.questionnaire import load_file
+from assessment.instrument.scoring import item_score, score_response
 from assessment.models import Campaign
-from assessment.questionnaire import load_file
-from assessment.scoring import item_score, score_response
+from assessment.operations.campaigns import open_campaign
+from assessment.operations.responses import submit_response
+from reports.findings import priority_reason
 
 Q = load_file(Path(__file__).resolve().parent.parent / "questionnaires" / "digiskills-1.yaml")
 BASE = {
@@ -162,10 +164,16 @@ def test_priorities_by_hand() -> None:
                                                     "cap_social"]
     assert ranked[0]["priority"] == pytest.approx(15.0)
     assert ranked[1]["priority"] == pytest.approx(4.5)
-    assert "30 points below the top quartile" in ranked[0]["reason"]
-    assert "do not understand customers better" in ranked[2]["reason"]
-    assert "already at or above" in ranked[3]["reason"]
-    assert all(p["priority"] is None for p in ranked[4:])
+    # The engine gives reason codes; the reports phrase them in the reader's language.
+    assert [p["reason"] for p in ranked[:4]] == [
+        "gap_linked", "gap_linked", "gap_not_linked", "at_top_quartile"]
+    assert ranked[0]["gap"] == pytest.approx(30.0)
+    assert all(p["priority"] is None and p["reason"] == "not_enough_data" for p in ranked[4:])
+    phrased = [priority_reason(p | {"label": p["dimension"]}) for p in ranked]
+    assert "30 points below the top quartile" in phrased[0]
+    assert "do not understand customers better" in phrased[2]
+    assert "already at or above" in phrased[3]
+    assert "not enough data to rank" in phrased[4]
 
 
 def test_seniority_gap_matches_welch() -> None:
@@ -241,8 +249,8 @@ def test_campaign_statistics_from_database(
         levels = ["staff"] * 6 + ["senior_leader"] * 5 + ["manager"] * 2
         for i, level in enumerate(levels):
             answers = full_answers(seniority=level, cap_data=["few", "most"][i % 2])
-            operations.submit_response(stored, q, answers)
-        operations.submit_response(db.session.get(Campaign, small.id), q, full_answers())
+            submit_response(stored, q, answers)
+        submit_response(db.session.get(Campaign, small.id), q, full_answers())
         db.session.commit()
         data = campaign_statistics(db.session, app.extensions["questionnaires"], campaign.id)
         tiny = campaign_statistics(db.session, app.extensions["questionnaires"], small.id)
@@ -285,10 +293,10 @@ def test_new_empty_campaign_keeps_organisation_in_pool(
         stored = db.session.get(Campaign, campaign.id)
         q = app.extensions["questionnaires"].get("digiskills")
         for _ in range(5):
-            operations.submit_response(stored, q, full_answers())
-        newer = operations.open_campaign(stored.organisation, q, "Next round",
+            submit_response(stored, q, full_answers())
+        newer = open_campaign(stored.organisation, q, "Next round",
                                          dt.date.today())
-        operations.submit_response(newer, q, full_answers())  # 1 < threshold
+        submit_response(newer, q, full_answers())  # 1 < threshold
         db.session.commit()
         assert [c.id for c in pool_campaigns(db.session(), "digiskills")] == [campaign.id]
 
@@ -304,10 +312,10 @@ def test_change_since_previous_campaign_matches_welch(
         stored = db.session.get(Campaign, first.id)
         q = app.extensions["questionnaires"].get("digiskills")
         for code in before_codes:
-            operations.submit_response(stored, q, full_answers(cap_data=code))
-        second = operations.open_campaign(stored.organisation, q, "Round 2", dt.date.today())
+            submit_response(stored, q, full_answers(cap_data=code))
+        second = open_campaign(stored.organisation, q, "Round 2", dt.date.today())
         for code in after_codes:
-            operations.submit_response(second, q, full_answers(cap_data=code))
+            submit_response(second, q, full_answers(cap_data=code))
         db.session.commit()
         data = campaign_statistics(db.session(), app.extensions["questionnaires"], second.id)
     rows = {row["dimension"]: row for row in data["change"]["dimensions"]}

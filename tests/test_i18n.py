@@ -23,8 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
+from assessment.instrument.questionnaire import Questionnaire, load_file
 from assessment.models import Campaign
-from assessment.questionnaire import Questionnaire, load_file
 from tests.conftest import PROJECT_ROOT
 from tests.test_survey import complete, post_page, start
 

@@ -17,14 +17,16 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from assessment import importing, operations
-from assessment.answers import clean_answers
 from assessment.extensions import db
-from assessment.import_templates import csv_template, template_columns
-from assessment.importing import ImportProblem, ImportRejected, read_upload
+from assessment.instrument.answers import clean_answers
+from assessment.instrument.questionnaire import load_file
+from assessment.instrument.scoring import score_response
+from assessment.io import importing
+from assessment.io.importing import ImportProblem, ImportRejected, read_upload
+from assessment.io.templates import csv_template, template_columns
 from assessment.models import Campaign, InvitationToken, Response, ResponseScore
-from assessment.questionnaire import load_file
-from assessment.scoring import score_response
+from assessment.operations.responses import submit_response
+from assessment.operations.tokens import issue_tokens
 
 Q = load_file(Path(__file__).resolve().parent.parent / "questionnaires" / "digiskills-1.yaml")
 ITEM_KEYS = [item.key for item in Q.items()]
@@ -412,7 +414,7 @@ def test_import_matches_submit_response(
     web, imported = make_campaign(), make_campaign()
     answers = full_answers(cap_data="nobody", metrics_acted=["nps"])
     with app.app_context():
-        operations.submit_response(campaign_row(web.id), Q, answers)
+        submit_response(campaign_row(web.id), Q, answers)
         db.session.commit()
     path = answers_csv(tmp_path / "answers.csv", [answers])
     assert run_import(runner, path, imported.id).exit_code == 0
@@ -426,7 +428,7 @@ def test_token_and_closed_campaigns_accept_imports(
     campaign = make_campaign(mode="token", opens_on=dt.date(2024, 1, 1),
                              closes_on=dt.date(2024, 2, 1))
     with app.app_context():
-        operations.issue_tokens(campaign_row(campaign.id), 3)
+        issue_tokens(campaign_row(campaign.id), 3)
         db.session.commit()
     path = answers_csv(tmp_path / "answers.csv", three_respondents(full_answers))
     result = run_import(runner, path, campaign.id)

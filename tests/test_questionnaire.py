@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assessment.questionnaire import QuestionnaireError, Registry, load_file, parse
+from assessment.instrument.questionnaire import QuestionnaireError, Registry, load_file, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTRUMENT = ROOT / "questionnaires" / "digiskills-1.yaml"

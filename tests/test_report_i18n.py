@@ -21,10 +21,10 @@ from flask.testing import FlaskCliRunner
 from pypdf import PdfReader
 
 from assessment.analysis.statistics import campaign_statistics
+from assessment.cli.reports import report_cli
 from assessment.extensions import db
+from assessment.instrument.questionnaire import load_file
 from assessment.models import Campaign
-from assessment.questionnaire import load_file
-from reports.cli import report_cli
 from reports.instrument import instrument_facts
 from reports.organisation import organisation_html
 from reports.render import LANGUAGES, css_content, language
@@ -78,7 +78,7 @@ def organisation_page(app: Flask, campaign_id: int, code: str) -> str:
     """The organisation report's HTML in one language (no PDF)."""
     with app.app_context():
         registry = app.extensions["questionnaires"]
-        stats = campaign_statistics(db.session(), registry, campaign_id, code)
+        stats = campaign_statistics(db.session(), registry, campaign_id)
         facts = instrument_facts(registry.get("digiskills"), code)
         return organisation_html(stats, facts, code)
 

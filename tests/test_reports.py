@@ -20,11 +20,12 @@ from flask.testing import FlaskCliRunner
 from pypdf import PdfReader
 from scipy import stats
 
-from assessment import operations
+from assessment.cli.reports import report_cli, slugify
 from assessment.extensions import db
 from assessment.models import Campaign, Organisation
+from assessment.operations.campaigns import open_campaign
+from assessment.operations.responses import submit_response
 from reports import charts, charts_benchmark
-from reports.cli import report_cli, slugify
 from reports.render import STYLESHEET, AssetFetcher, AssetRefused, ReportError, write_pdf
 
 SPREAD = ["nobody", "few", "some", "most", "everyone"]
@@ -77,7 +78,7 @@ def store(app: Flask, campaign: Campaign, people: list[Answers]) -> None:
         assert stored is not None
         questionnaire = app.extensions["questionnaires"].get("digiskills")
         for answers in people:
-            operations.submit_response(stored, questionnaire, answers)
+            submit_response(stored, questionnaire, answers)
         db.session.commit()
 
 
@@ -190,7 +191,7 @@ def test_edge_case_campaign_renders(
     with app.app_context():
         organisation = db.session.get(Organisation, previous.organisation_id)
         assert organisation is not None
-        campaign = operations.open_campaign(organisation, app.extensions["questionnaires"]
+        campaign = open_campaign(organisation, app.extensions["questionnaires"]
                                             .get("digiskills"), "Second", previous.opens_on)
         db.session.commit()
         db.session.refresh(campaign)
@@ -369,7 +370,7 @@ def test_every_organisation_in_parallel(
         organisation = db.session.get(Organisation, older.organisation_id)
         questionnaire = app.extensions["questionnaires"].get("digiskills")
         assert organisation is not None
-        newer = operations.open_campaign(organisation, questionnaire, "Again",
+        newer = open_campaign(organisation, questionnaire, "Again",
                                          older.opens_on)
         db.session.commit()
         newer_id = newer.id

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from assessment.questionnaire import load_file
-from assessment.scoring import item_score, overall_index, score_response
+from assessment.instrument.questionnaire import load_file
+from assessment.instrument.scoring import item_score, overall_index, score_response
 
 Q = load_file(Path(__file__).resolve().parent.parent / "questionnaires" / "digiskills-1.yaml")
 

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from scipy import stats
 from sqlalchemy import select
 
-from assessment import operations
 from assessment.extensions import db
 from assessment.models import Campaign
+from assessment.operations.responses import submit_response
 
 
 def fill_pool(app: Flask, make_campaign: Callable[..., Campaign],
@@ -24,7 +24,7 @@ def fill_pool(app: Flask, make_campaign: Callable[..., Campaign],
             stored = db.session.get(Campaign, campaign.id)
             q = app.extensions["questionnaires"].get("digiskills")
             for i in range(5):
-                operations.submit_response(
+                submit_response(
                     stored, q, full_answers(cu_everyone="yes" if i < 2 else "no"))
             db.session.commit()
 

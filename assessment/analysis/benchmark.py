@@ -62,15 +62,15 @@ def compare(
     threshold: int,
 ) -> dict[str, Any]:
     """The organisation's standing in the whole pool, its sector and its size band."""
-    subsets = {
-        "all": ("All organisations", list(pool)),
+    subsets = {  # name: (which sector or size band, its members)
+        "all": (None, list(pool)),
         "sector": (target.sector, [m for m in pool if m.sector == target.sector]),
         "size_band": (target.size_band, [m for m in pool if m.size_band == target.size_band]),
     }
     result: dict[str, Any] = {}
-    for name, (label, members) in subsets.items():
+    for name, (subset, members) in subsets.items():
         if len(members) < threshold:
-            result[name] = suppressed_cell() | {"label": label, "organisations": None}
+            result[name] = suppressed_cell() | {"value": subset, "organisations": None}
             continue
         summary = summarise(members, dimensions)
         for key in dimensions:
@@ -79,5 +79,5 @@ def compare(
             summary[key]["percentile_rank"] = (
                 None if value is None
                 else percentile_rank(value, [m.means.get(key) for m in members]))
-        result[name] = {"label": label, "organisations": len(members), "dimensions": summary}
+        result[name] = {"value": subset, "organisations": len(members), "dimensions": summary}
     return result

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from assessment.analysis.records import Respondent
-from assessment.questionnaire import AnalysisMap, Questionnaire
+from assessment.instrument.questionnaire import AnalysisMap, Questionnaire
 from assessment.stats.association import split_share
 from assessment.stats.descriptive import proportion
 from assessment.stats.privacy import DEFAULT_THRESHOLD, suppress_groups, suppressed_cell

@@ -9,8 +9,8 @@ from typing import Any
 
 from assessment.analysis.records import Respondent
 from assessment.analysis.results import dimension_values
-from assessment.questionnaire import Questionnaire, translate
-from assessment.scoring import INDEX
+from assessment.instrument.questionnaire import Questionnaire
+from assessment.instrument.scoring import INDEX
 from assessment.stats.descriptive import difference_ci
 from assessment.stats.privacy import suppress_groups, suppressed_cell
 
@@ -36,7 +36,7 @@ def partition(
 
 def breakdown(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], attribute: Attribute,
-    item_key: str, threshold: int, language: str = "en",
+    item_key: str, threshold: int,
 ) -> dict[str, Any]:
     """Dimension means per group: the heatmap rows, small groups suppressed.
 
@@ -49,13 +49,12 @@ def breakdown(
     rows: dict[str, Any] = {}
     for option in scale.options:
         members = groups.get(option.code, [])
-        label = translate(option.label, language)
         if option.code in hidden:
-            rows[option.code] = suppressed_cell() | {"label": label}
+            rows[option.code] = suppressed_cell()
         elif members:
             means = {k: (fmean(v) if (v := dimension_values(members, k)) else None)
                      for k in dimension_keys}
-            rows[option.code] = {"label": label, "n": len(members), "means": means}
+            rows[option.code] = {"n": len(members), "means": means}
     visible = [row for row in rows.values() if "means" in row]
     spread = {}
     for key in dimension_keys:
@@ -67,7 +66,6 @@ def breakdown(
 
 def seniority_gaps(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
-    language: str = "en",
 ) -> list[dict[str, Any]]:
     """Senior leaders minus staff, per capability and the index, with Welch 95% CIs."""
     a = questionnaire.analysis
@@ -77,12 +75,11 @@ def seniority_gaps(
     hidden = suppress_groups({g: len(rs) for g, rs in groups.items()}, threshold)
     senior, staff = groups.get(a.senior_code, []), groups.get(a.staff_code, [])
     gaps = []
-    keys = [(d.key, translate(d.label, language))
-            for d in questionnaire.dimensions_in("capability")]
-    for key, label in [*keys, (INDEX, "Digital maturity index")]:
+    keys = [d.key for d in questionnaire.dimensions_in("capability")]
+    for key in [*keys, INDEX]:
         if a.senior_code in hidden or a.staff_code in hidden or not senior or not staff:
-            gaps.append({"dimension": key, "label": label} | suppressed_cell())
+            gaps.append({"dimension": key} | suppressed_cell())
             continue
         result = difference_ci(dimension_values(senior, key), dimension_values(staff, key))
-        gaps.append({"dimension": key, "label": label} | result.as_dict())
+        gaps.append({"dimension": key} | result.as_dict())
     return gaps

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from assessment.analysis.records import Respondent
-from assessment.questionnaire import Questionnaire, translate
-from assessment.scoring import item_score
+from assessment.instrument.questionnaire import Questionnaire
+from assessment.instrument.scoring import item_score
 from assessment.stats.correlation import benjamini_hochberg, pearson, spearman
 from assessment.stats.privacy import suppressed_cell
 from assessment.stats.reliability import cronbach_alpha
@@ -33,7 +33,6 @@ def outcome_scores(
 
 def correlations(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
-    language: str = "en",
 ) -> list[dict[str, Any]]:
     """Spearman (Bonett-Wright CI) and Pearson (Fisher-z CI) of each predictor with the
     outcome item, p-values Benjamini-Hochberg adjusted across the family per method."""
@@ -41,8 +40,7 @@ def correlations(
     rows: list[dict[str, Any]] = []
     for key in predictor_keys(questionnaire):
         values = [r.scores.get(key) for r in respondents]
-        label = translate(questionnaire.dimension(key).label, language)
-        rows.append({"dimension": key, "label": label,
+        rows.append({"dimension": key,
                      "spearman": spearman(values, outcome).as_dict(),
                      "pearson": pearson(values, outcome).as_dict()})
     for method in ("spearman", "pearson"):
@@ -58,26 +56,25 @@ def correlations(
 
 def reliability(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
-    language: str = "en",
 ) -> dict[str, Any]:
     """Cronbach's alpha (Feldt 95% CI) of every multi-item scale.
 
     The eight capability items together form the "capabilities" scale.
     """
-    scales: dict[str, tuple[str, list[str]]] = {}
+    scales: dict[str, list[str]] = {}
     capability_items = [i.key for d in questionnaire.dimensions_in("capability")
                         for i in questionnaire.dimension_items(d.key)]
     if len(capability_items) >= 2:
-        scales["capabilities"] = ("Digital capabilities", capability_items)
+        scales["capabilities"] = capability_items
     for d in questionnaire.dimensions:
         items = [i.key for i in questionnaire.dimension_items(d.key)]
         if len(items) >= 2:
-            scales[d.key] = (translate(d.label, language), items)
+            scales[d.key] = items
     result: dict[str, Any] = {}
-    for key, (label, items) in scales.items():
+    for key, items in scales.items():
         matrix = [[item_score(questionnaire, i, r.answers.get(i)) for i in items]
                   for r in respondents]
         alpha = cronbach_alpha(matrix).as_dict()
-        result[key] = {"label": label, "items": items} | (
+        result[key] = {"items": items} | (
             alpha if alpha["n"] >= threshold else suppressed_cell() | {"n": None})
     return result

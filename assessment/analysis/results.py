@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from assessment.analysis.records import Respondent
-from assessment.questionnaire import Questionnaire, translate
-from assessment.scoring import INDEX
+from assessment.instrument.questionnaire import Questionnaire
+from assessment.instrument.scoring import INDEX
 from assessment.stats.descriptive import category_shares, mean_ci, proportion
 from assessment.stats.privacy import suppressed_cell
 
@@ -19,7 +19,6 @@ def dimension_values(respondents: Sequence[Respondent], dimension: str) -> list[
 
 def dimension_summaries(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
-    language: str = "en",
 ) -> dict[str, Any]:
     """Mean, n, SD and 95% CI of every dimension and of the index; small n suppressed."""
     summaries: dict[str, Any] = {}
@@ -30,15 +29,11 @@ def dimension_summaries(
             _within_scale(mean_ci(values).as_dict()) if len(values) >= threshold
             else suppressed_cell() | {"n": None}
         )
-        summary["label"] = (translate(dimension.label, language) if dimension
-                            else "Digital maturity index")
         summary["group"] = dimension.group if dimension else INDEX
         summaries[key] = summary
     index = summaries[INDEX]
     band = questionnaire.band_for(index.get("mean"))
-    index["band"] = None if band is None else {
-        "key": band.key, "label": translate(band.label, language),
-        "meaning": translate(band.meaning, language)}
+    index["band"] = None if band is None else {"key": band.key}
     return summaries
 
 
@@ -52,7 +47,7 @@ def _within_scale(summary: dict[str, Any]) -> dict[str, Any]:
 
 def item_answer_shares(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], item_key: str,
-    threshold: int, language: str = "en",
+    threshold: int,
 ) -> dict[str, Any]:
     """Share of each answer to one item, with Wilson 95% intervals."""
     scale = questionnaire.item_scale(item_key)
@@ -62,12 +57,8 @@ def item_answer_shares(
         return suppressed_cell() | {"n": None}
     counts = {o.code: sum(a == o.code for a in given) for o in scale.options}
     shares = category_shares(counts)
-    labels = {o.code: translate(o.label, language) for o in scale.options}
-    return {
-        "n": len(given),
-        "answers": {code: share.as_dict() | {"label": labels[code]}
-                    for code, share in shares.items()},
-    }
+    return {"n": len(given),
+            "answers": {code: share.as_dict() for code, share in shares.items()}}
 
 
 def everyone_shares(

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assessment.analysis import loading
+from assessment.analysis import MAX_COMPARED, MIN_COMPARED, loading
 from assessment.analysis.benchmark import PoolMember, build_pool, compare, summarise
 from assessment.analysis.digiskills import organisation_findings, respondent_findings
 from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
@@ -17,11 +17,11 @@ from assessment.analysis.priorities import capability_links, change, priorities
 from assessment.analysis.records import CampaignInfo, Respondent
 from assessment.analysis.relations import correlations, reliability
 from assessment.analysis.results import dimension_summaries, everyone_shares, item_answer_shares
-from assessment.questionnaire import Questionnaire, Registry
-from assessment.scoring import INDEX
+from assessment.instrument.questionnaire import Questionnaire, Registry
+from assessment.instrument.scoring import INDEX
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 
-SCHEMA = "assessment-stats/1"
+SCHEMA = "assessment-stats/2"  # 2: keys and codes only; readers apply the words
 
 
 class UnknownCampaign(LookupError):
@@ -49,9 +49,14 @@ def benchmark_pool(session: Session, questionnaire: Questionnaire) -> dict[str, 
 
 
 def campaign_statistics(
-    session: Session, registry: Registry, campaign_id: int, language: str = "en"
+    session: Session, registry: Registry, campaign_id: int, *,
+    pool: Sequence[PoolMember] | None = None,
 ) -> dict[str, Any]:
-    """One campaign: results, benchmark, Digiskills analyses, links, gaps, priorities."""
+    """One campaign: results, benchmark, Digiskills analyses, links, gaps, priorities.
+
+    `pool` is the benchmark pool when the caller has built it already (a comparison
+    builds it once for every campaign it covers).
+    """
     info = loading.campaign_info(session, campaign_id)
     if info is None:
         raise UnknownCampaign(f"no campaign with id {campaign_id}")
@@ -71,12 +76,11 @@ def campaign_statistics(
         "suppressed": n < threshold,
     }
     if n < threshold:
-        out["message"] = (f"Fewer than {threshold} responses: no results are shown until "
-                          "the campaign reaches the anonymity threshold.")
         return out
-    campaigns, pool = _pool(session, q)
+    if pool is None:
+        _campaigns, pool = _pool(session, q)
     keys = _dimension_keys(q)
-    summaries = dimension_summaries(q, respondents, threshold, language)
+    summaries = dimension_summaries(q, respondents, threshold)
     own = {k: summaries[k].get("mean") for k in keys}
     standing = compare(own, info, pool, keys, threshold)
     all_pool = standing["all"]
@@ -88,34 +92,33 @@ def campaign_statistics(
             "dimensions": summaries,
             "everyone_can": everyone_shares(q, respondents, threshold),
             "customer_understanding": item_answer_shares(
-                q, respondents, a.outcome_item, threshold, language) if a else None,
+                q, respondents, a.outcome_item, threshold) if a else None,
         },
         "benchmark": standing,
         "digiskills": respondent_findings(q, respondents, threshold) if a else None,
-        "correlations": correlations(q, respondents, threshold, language),
-        "reliability": reliability(q, respondents, threshold, language),
-        "seniority_gap": seniority_gaps(q, respondents, threshold, language),
+        "correlations": correlations(q, respondents, threshold),
+        "reliability": reliability(q, respondents, threshold),
+        "seniority_gap": seniority_gaps(q, respondents, threshold),
         "groups": {
-            name: breakdown(q, respondents, attribute, name, threshold, language)
+            name: breakdown(q, respondents, attribute, name, threshold)
             for name, attribute in BREAKDOWNS.items()
             if any(i.key == name for i in q.profile_items())
         },
-        "priorities": priorities(q, own, top_quartile, capability_links(q, pool), language),
-        "change": _change(session, q, info, respondents, threshold, language),
+        "priorities": priorities(q, own, top_quartile, capability_links(q, pool)),
+        "change": _change(session, q, info, respondents, threshold),
     })
     return out
 
 
 def _change(
     session: Session, q: Questionnaire, info: CampaignInfo, respondents: Sequence[Any],
-    threshold: int, language: str,
+    threshold: int,
 ) -> dict[str, Any] | None:
     previous = loading.previous_campaign(session, info)
     if previous is None:
         return None
     before = loading.respondents(session, [previous.id])
-    result = change(q, respondents, before, max(threshold, previous.anonymity_threshold),
-                    language)
+    result = change(q, respondents, before, max(threshold, previous.anonymity_threshold))
     return {"previous_campaign": previous.as_dict()} | result
 
 
@@ -157,7 +160,6 @@ def pool_headlines(
 
 def pool_statistics(
     session: Session, registry: Registry, questionnaire_key: str = "digiskills",
-    language: str = "en",
 ) -> dict[str, Any]:
     """The whole pool, in the manner of the Digiskills report."""
     q = registry.get(questionnaire_key)
@@ -181,9 +183,9 @@ def pool_statistics(
     result["digiskills"]["organisation"] = organisation_findings(
         q, respondents, threshold, threshold)
     result.update({
-        "correlations": correlations(q, respondents, threshold, language),
-        "reliability": reliability(q, respondents, threshold, language),
-        "seniority_gap": seniority_gaps(q, respondents, threshold, language),
+        "correlations": correlations(q, respondents, threshold),
+        "reliability": reliability(q, respondents, threshold),
+        "seniority_gap": seniority_gaps(q, respondents, threshold),
         "capability_links": capability_links(q, pool),
         "distributions": distributions,
     })
@@ -191,19 +193,24 @@ def pool_statistics(
 
 
 def comparison_statistics(
-    session: Session, registry: Registry, campaign_ids: Sequence[int], language: str = "en"
+    session: Session, registry: Registry, campaign_ids: Sequence[int]
 ) -> dict[str, Any]:
     """Several organisations side by side against the benchmark (2 to 20 campaigns)."""
-    if not 2 <= len(campaign_ids) <= 20:
-        raise ValueError("compare between 2 and 20 campaigns")
+    if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
+        raise ValueError(f"compare between {MIN_COMPARED} and {MAX_COMPARED} campaigns "
+                         f"(got {len(campaign_ids)})")
     if len(set(campaign_ids)) != len(campaign_ids):
         raise ValueError("each campaign can be compared once")
-    each = [campaign_statistics(session, registry, i, language) for i in campaign_ids]
-    keys = {s["campaign"]["questionnaire"].split("@")[0] for s in each}
+    infos = [loading.campaign_info(session, i) for i in campaign_ids]
+    missing = [i for i, info in zip(campaign_ids, infos, strict=True) if info is None]
+    if missing:
+        raise UnknownCampaign(f"no campaign with id {missing[0]}")
+    keys = {info.questionnaire_key for info in infos if info is not None}
     if len(keys) != 1:
         raise ValueError("the campaigns use different questionnaires")
     q = registry.get(keys.pop())
     _campaigns, pool = _pool(session, q)
+    each = [campaign_statistics(session, registry, i, pool=pool) for i in campaign_ids]
     return {
         "schema": SCHEMA,
         "synthetic": any(s["synthetic"] for s in each),

@@ -1,8 +1,8 @@
 """`assessment report ...`: the PDF reports from the command line.
 
-Registered through the `flask.commands` entry point (pyproject.toml), so the assessment
-package never imports reports. `report org --all` renders in worker processes started
-with 'spawn': each worker builds its own app and database engine, so no connection or
+The `reports` package (matplotlib, WeasyPrint) is imported inside the commands, so other
+commands do not pay for it. `report org --all` renders in worker processes started with
+'spawn': each worker builds its own app and database engine, so no connection or
 matplotlib state is shared across processes.
 """
 
@@ -11,9 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +22,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from assessment.analysis.statistics import UnknownCampaign
+from assessment.analysis import MAX_COMPARED, MIN_COMPARED
+from assessment.cli.common import progress
+from assessment.config import LANGUAGES
 from assessment.extensions import db
-from reports.documents import (
-    MAX_COMPARED,
-    MIN_COMPARED,
-    comparison_document,
-    newest_campaigns,
-    organisation_document,
-    study_document,
-)
-from reports.render import LANGUAGES, ReportError
 
 report_cli = AppGroup("report", help="PDF benchmark reports.")
 # Latin letters that NFKD does not split into a base letter and an accent.
@@ -67,13 +59,29 @@ def check_output_file(path: Path) -> None:
         raise click.ClickException(f"cannot write {path}: folder {folder} is not writable")
 
 
-def write_file(path: Path, content: bytes) -> None:
-    """Write atomically (a temporary file renamed into place): no half-written PDFs."""
+def _report_errors() -> tuple[type[Exception], ...]:
+    """The errors a report can end with that are the input's fault, not the program's."""
+    from assessment.analysis.statistics import UnknownCampaign
+    from reports.render import ReportError
+
+    return UnknownCampaign, ReportError, ValueError
+
+
+def _render(document: Callable[..., bytes], subject: Any, language: str) -> bytes:
+    """One report document as PDF bytes, or a clear CLI error."""
     try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".report-", suffix=".pdf",
-                                         delete=False) as handle:
-            handle.write(content)
-        os.replace(handle.name, path)
+        return document(db.session(), current_app.extensions["questionnaires"], subject,
+                        language)
+    except _report_errors() as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write the PDF atomically, or stop with a clear error."""
+    from reports.render import write_atomically
+
+    try:
+        write_atomically(path, content)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -95,14 +103,10 @@ def org_report(campaign_id: int | None, every_organisation: bool, output: Path,
     if every_organisation:
         _render_every_organisation(output, jobs, language)
         return
-    assert campaign_id is not None
+    from reports.documents import organisation_document
+
     check_output_file(output)
-    try:
-        pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],
-                                    campaign_id, language)
-    except (UnknownCampaign, ReportError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
-    write_file(output, pdf)
+    write_file(output, _render(organisation_document, campaign_id, language))
     click.echo(f"{output}")
 
 
@@ -113,14 +117,13 @@ def org_report(campaign_id: int | None, every_organisation: bool, output: Path,
 @language_option
 def study_report(output: Path, questionnaire_key: str, language: str) -> None:
     """The study report over the whole benchmark pool."""
+    from reports.documents import study_document
+
     check_output_file(output)
     try:
-        pdf = study_document(db.session(), current_app.extensions["questionnaires"],
-                             questionnaire_key, language)
+        pdf = _render(study_document, questionnaire_key, language)
     except KeyError:
         raise click.ClickException(f"no questionnaire '{questionnaire_key}'") from None
-    except (UnknownCampaign, ReportError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
     write_file(output, pdf)
     click.echo(f"{output}")
 
@@ -135,13 +138,10 @@ def compare_report(campaign_ids: tuple[int, ...], output: Path, language: str) -
     if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
         raise click.UsageError(f"give --campaign {MIN_COMPARED} to {MAX_COMPARED} times "
                                f"(got {len(campaign_ids)})")
+    from reports.documents import comparison_document
+
     check_output_file(output)
-    try:
-        pdf = comparison_document(db.session(), current_app.extensions["questionnaires"],
-                                  list(campaign_ids), language)
-    except (UnknownCampaign, ReportError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
-    write_file(output, pdf)
+    write_file(output, _render(comparison_document, list(campaign_ids), language))
     click.echo(f"{output}")
 
 
@@ -164,6 +164,8 @@ class Outcome:
 
 
 def _render_every_organisation(folder: Path, jobs: int, language: str) -> None:
+    from reports.documents import newest_campaigns
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -177,13 +179,15 @@ def _render_every_organisation(folder: Path, jobs: int, language: str) -> None:
         raise click.ClickException("there are no campaigns to report on")
     settings = {key: current_app.config[key] for key in _WORKER_SETTINGS}
     failed = 0
-    for outcome in _run(work, jobs, settings):
-        if outcome.error:
-            failed += 1
-            click.echo(f"failed: campaign {outcome.job.campaign_id} "
-                       f"({outcome.job.organisation}): {outcome.error}", err=True)
-        else:
-            click.echo(outcome.job.path)
+    with progress(len(work), "rendering reports") as advance:
+        for outcome in _run(work, jobs, settings):
+            advance(1)
+            if outcome.error:
+                failed += 1
+                click.echo(f"failed: campaign {outcome.job.campaign_id} "
+                           f"({outcome.job.organisation}): {outcome.error}", err=True)
+            else:
+                click.echo(outcome.job.path)
     if failed:
         raise click.ClickException(f"{failed} of {len(work)} reports failed")
 
@@ -202,11 +206,15 @@ def _run(work: Sequence[Job], jobs: int, settings: Mapping[str, Any]) -> Iterato
 
 def _render_job(job: Job) -> Outcome:
     """Render one organisation report into its file (in the current app context)."""
+    from reports.documents import organisation_document
+    from reports.render import write_atomically
+
+    failures: tuple[type[Exception], ...] = (*_report_errors(), OSError)
     try:
         pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],
                                     job.campaign_id, job.language)
-        Path(job.path).write_bytes(pdf)
-    except (UnknownCampaign, ReportError, ValueError, OSError) as exc:
+        write_atomically(Path(job.path), pdf)
+    except failures as exc:
         return Outcome(job, str(exc))
     return Outcome(job)
 
@@ -214,7 +222,7 @@ def _render_job(job: Job) -> Outcome:
 def _start_worker(settings: dict[str, Any]) -> None:
     """Worker start-up: its own app, hence its own database engine and connections."""
     global _worker_app
-    from assessment import create_app
+    from assessment.app import create_app
 
     _worker_app = create_app(settings)
 

@@ -24,16 +24,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from assessment import operations
-from assessment.answers import answer_problems, clean_answer
-from assessment.errors import ProblemPage
 from assessment.extensions import db
-from assessment.forms import StartForm, section_form
+from assessment.instrument.questionnaire import Questionnaire, translate
 from assessment.instruments import questionnaire_of
 from assessment.models import Campaign, Draft, utc_today
-from assessment.questionnaire import Questionnaire, translate
+from assessment.operations import TokenUnavailable, drafts, tokens
 from assessment.stats.privacy import DEFAULT_THRESHOLD
-from assessment.web import pool_medians
+from assessment.web.benchmark import pool_medians
+from assessment.web.errors import ProblemPage
+from assessment.web.survey.forms import StartForm, section_form
 
 # A benchmark of fewer organisations would come close to showing single organisations.
 MIN_POOL = DEFAULT_THRESHOLD
@@ -86,7 +85,7 @@ def _current_draft(campaign: Campaign) -> tuple[Draft | None, str | None]:
     key = session.get(_draft_slot(campaign))
     if not key:
         return None, None
-    return operations.find_draft(campaign, key), key
+    return drafts.find_draft(campaign, key), key
 
 
 def _token_of(campaign: Campaign) -> str | None:
@@ -113,7 +112,7 @@ def intro(slug: str) -> ResponseReturnValue:
 @bp.route("/t/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> ResponseReturnValue:
     """A personal single-use link; the token also resumes the respondent's draft."""
-    row = operations.find_token(token) if _well_formed(token) else None
+    row = tokens.find_token(token) if _well_formed(token) else None
     if row is None:
         raise ProblemPage(404, _("Link not recognised"),
                           _("This personal link is not valid. Check that you copied the whole "
@@ -146,12 +145,12 @@ def _render_intro(campaign: Campaign, form: StartForm) -> ResponseReturnValue:
 
 def _resume_or_start(campaign: Campaign, key: str | None = None) -> tuple[Draft, str]:
     key = key or session.get(_draft_slot(campaign))
-    draft, key = operations.start_draft(campaign, key)
+    draft, key = drafts.start_draft(campaign, key)
+    db.session.commit()
     # A lasting cookie, so closing the browser and coming back later still resumes.
     session.permanent = True
     session[_draft_slot(campaign)] = key
     session.pop(_submitted_slot(campaign), None)
-    db.session.commit()
     return draft, key
 
 
@@ -160,7 +159,7 @@ def resume(slug: str, key: str) -> ResponseReturnValue:
     """A bookmarked resume link: continue where the respondent left off, on any device."""
     campaign = _campaign(slug)
     _require_open(campaign)
-    draft = operations.find_draft(campaign, key) if _well_formed(key) else None
+    draft = drafts.find_draft(campaign, key) if _well_formed(key) else None
     if draft is None:
         raise ProblemPage(404, _("Nothing to resume"),
                           _("We found no unfinished answers for this link. They may already "
@@ -184,7 +183,7 @@ def page(slug: str, number: int) -> ResponseReturnValue:
             raise ProblemPage(409, _("Already submitted"),
                               _("Your answers have already been submitted. Thank you!"))
         return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"
-                        else url_for("web.index"))
+                        else url_for("public.index"))
     section = questionnaire.sections[number - 1]
     language = _language()
     if request.method == "GET":
@@ -192,52 +191,34 @@ def page(slug: str, number: int) -> ResponseReturnValue:
         return _render_page(campaign, questionnaire, number, form, key)
 
     form = section_form(questionnaire, section, language)
-    action = request.form.get("action", "next")
-    if action == "back":
-        operations.save_draft(draft, _valid_only(questionnaire, form.answers()), number - 2)
+    if request.form.get("action", "next") == "back":
+        previous = drafts.go_back(draft, questionnaire, form.answers(), number)
         db.session.commit()
-        return redirect(url_for(".page", slug=slug, number=max(number - 1, 1)))
+        return redirect(url_for(".page", slug=slug, number=previous))
     if not form.validate():
-        operations.save_draft(draft, _valid_only(questionnaire, form.answers()), number - 1)
+        drafts.save_page(draft, questionnaire,
+                         drafts.keep_valid(questionnaire, form.answers()), number - 1)
         db.session.commit()
         return _render_page(campaign, questionnaire, number, form, key), 422
     is_last = number == len(questionnaire.sections)
-    operations.save_draft(draft, form.answers(), number if not is_last else number - 1)
+    drafts.save_page(draft, questionnaire, form.answers(), number if not is_last else number - 1)
     if not is_last:
         db.session.commit()
         return redirect(url_for(".page", slug=slug, number=number + 1))
     return _submit(campaign, questionnaire, draft, language)
 
 
-def _valid_only(questionnaire: Questionnaire, answers: dict[str, Any]) -> dict[str, Any]:
-    """Keep answers that are valid choices, so 'back' never stores rubbish."""
-    kept: dict[str, Any] = {}
-    for key, value in answers.items():
-        try:
-            kept[key] = clean_answer(questionnaire, questionnaire.item(key), value)
-        except (ValueError, KeyError):
-            continue
-    return kept
-
-
 def _submit(
     campaign: Campaign, questionnaire: Questionnaire, draft: Draft, language: str
 ) -> ResponseReturnValue:
-    answers = dict(draft.answers or {})
-    missing = answer_problems(questionnaire, answers)
-    if missing:
-        first = next(
-            i for i, s in enumerate(questionnaire.sections, start=1)
-            if any(item.key in missing for item in s.items)
-        )
-        db.session.commit()
-        return redirect(url_for(".page", slug=campaign.slug, number=first, incomplete=1))
     try:
-        response = operations.submit_response(
-            campaign, questionnaire, answers, locale=language,
-            token=_token_of(campaign), draft=draft,
-        )
-    except operations.TokenUnavailable as exc:
+        response = drafts.submit_draft(campaign, questionnaire, draft, language,
+                                       token=_token_of(campaign))
+    except drafts.DraftIncomplete as incomplete:
+        db.session.commit()  # the page's answers are kept
+        return redirect(url_for(".page", slug=campaign.slug, number=incomplete.page,
+                                incomplete=1))
+    except TokenUnavailable as exc:
         db.session.rollback()
         raise ProblemPage(410, _("Link already used"),
                           _("This personal link has already been used to submit answers.")) \
@@ -258,7 +239,7 @@ def thanks(slug: str) -> ResponseReturnValue:
     profile = session.get(f"profile:{campaign.id}")
     if not profile:
         return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"
-                        else url_for("web.index"))
+                        else url_for("public.index"))
     questionnaire = questionnaire_of(campaign)
     language = _language()
     rows = [

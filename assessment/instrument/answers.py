@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from assessment.questionnaire import Item, Questionnaire
+from assessment.instrument.questionnaire import Item, Questionnaire
 
 
 def clean_answer(questionnaire: Questionnaire, item: Item, raw: Any) -> Any:

@@ -12,8 +12,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from assessment.importing import LOCALE_COLUMN, MAX_ROWS, SEPARATOR, SUBMITTED_ON_COLUMN
-from assessment.questionnaire import DEFAULT_LANGUAGE, Questionnaire, Scale, translate
+from assessment.instrument.questionnaire import DEFAULT_LANGUAGE, Questionnaire, Scale, translate
+from assessment.io.importing import LOCALE_COLUMN, MAX_ROWS, SEPARATOR, SUBMITTED_ON_COLUMN
 
 
 def template_columns(questionnaire: Questionnaire) -> list[str]:

@@ -1,9 +1,8 @@
-"""Typed SQLAlchemy 2 models.
+"""What respondents leave behind: invitation tokens, drafts, responses and their scores.
 
 Privacy by construction: a Response row holds answers, the respondent's coarse profile,
 the locale and the day of submission - never a name, e-mail, IP address, token or a
-timestamp finer than the day. A used invitation token keeps only its hash and a flag,
-so it cannot be linked to the response it produced.
+timestamp finer than the day.
 """
 
 from __future__ import annotations
@@ -12,62 +11,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from assessment.extensions import db
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from assessment.models.base import Base, utc_today
 
 
-def utc_today() -> dt.date:
-    """Today in UTC: the finest time the project stores about a respondent."""
-    return dt.datetime.now(dt.UTC).date()
-
-
-class Organisation(db.Model):  # type: ignore[name-defined]
-    __tablename__ = "organisations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    sector: Mapped[str] = mapped_column(String(80))
-    size_band: Mapped[str] = mapped_column(String(20))
-    country: Mapped[str] = mapped_column(String(2))
-    synthetic: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(default=_utcnow)
-
-    campaigns: Mapped[list[Campaign]] = relationship(back_populates="organisation")
-
-
-class Campaign(db.Model):  # type: ignore[name-defined]
-    __tablename__ = "campaigns"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    slug: Mapped[str] = mapped_column(String(40), unique=True)
-    questionnaire_key: Mapped[str] = mapped_column(String(80))
-    questionnaire_version: Mapped[int]
-    opens_on: Mapped[dt.date]
-    closes_on: Mapped[dt.date | None]
-    anonymity_threshold: Mapped[int] = mapped_column(default=5)
-    mode: Mapped[str] = mapped_column(String(10), default="open")  # "open" or "token"
-    invited: Mapped[int | None]  # how many were asked, for the response rate
-    created_at: Mapped[dt.datetime] = mapped_column(default=_utcnow)
-
-    organisation: Mapped[Organisation] = relationship(back_populates="campaigns")
-
-    def state_on(self, day: dt.date) -> str:
-        """'scheduled', 'open' or 'closed' on the given day."""
-        if day < self.opens_on:
-            return "scheduled"
-        if self.closes_on is not None and day > self.closes_on:
-            return "closed"
-        return "open"
-
-
-class InvitationToken(db.Model):  # type: ignore[name-defined]
+class InvitationToken(Base):
     __tablename__ = "invitation_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +25,7 @@ class InvitationToken(db.Model):  # type: ignore[name-defined]
     used: Mapped[bool] = mapped_column(default=False)
 
 
-class Draft(db.Model):  # type: ignore[name-defined]
+class Draft(Base):
     """Answers saved so far, found again by a resume key (kept only as a hash).
 
     Deleted when the questionnaire is submitted, so nothing links it to the response.
@@ -92,7 +41,7 @@ class Draft(db.Model):  # type: ignore[name-defined]
     updated_on: Mapped[dt.date] = mapped_column(default=utc_today, onupdate=utc_today)
 
 
-class Response(db.Model):  # type: ignore[name-defined]
+class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (Index("ix_responses_campaign_seniority", "campaign_id", "seniority"),)
 
@@ -109,7 +58,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     scores: Mapped[dict[str, float | None]] = mapped_column(JSON)
 
 
-class ResponseScore(db.Model):  # type: ignore[name-defined]
+class ResponseScore(Base):
     """One dimension score of one response, long format so benchmarks aggregate in SQL."""
 
     __tablename__ = "response_scores"

@@ -14,7 +14,7 @@ import difflib
 import io
 import re
 import warnings
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -22,8 +22,8 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from assessment.answers import answer_problems, clean_answers
-from assessment.questionnaire import DEFAULT_LANGUAGE, Item, Questionnaire, Scale
+from assessment.instrument.answers import answer_problems, clean_answers
+from assessment.instrument.questionnaire import DEFAULT_LANGUAGE, Item, Questionnaire, Scale
 
 LOCALE_COLUMN = "locale"
 SUBMITTED_ON_COLUMN = "submitted_on"
@@ -31,6 +31,7 @@ SEPARATOR = ";"  # between the codes of a multiple-choice answer, as clean_answe
 MAX_ROWS = 100_000  # respondent rows; a bigger study is imported in parts
 MAX_BYTES = 100 * 1024 * 1024  # checked before parsing, so a huge upload never fills memory
 MAX_LISTED_PROBLEMS = 1_000  # a wholly wrong file would otherwise print millions of lines
+PROGRESS_STEP = 1_000  # rows checked between progress reports
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -79,9 +80,12 @@ def _reject(message: str) -> ImportRejected:
 def read_path(
     questionnaire: Questionnaire, path: str | Path, *,
     locales: Collection[str] = (DEFAULT_LANGUAGE,), today: dt.date | None = None,
-    max_rows: int = MAX_ROWS,
+    max_rows: int = MAX_ROWS, progress: Callable[[int], None] | None = None,
 ) -> list[ImportedResponse]:
-    """Validate a CSV or XLSX file on disk; raise ImportRejected listing every problem."""
+    """Validate a CSV or XLSX file on disk; raise ImportRejected listing every problem.
+
+    `progress(n)` is called as rows are checked (n rows at a time).
+    """
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -90,18 +94,18 @@ def read_path(
     except OSError as exc:
         raise _reject(f"the file cannot be read ({exc.strerror})") from exc
     return read_upload(questionnaire, data, path.name, locales=locales, today=today,
-                       max_rows=max_rows)
+                       max_rows=max_rows, progress=progress)
 
 
 def read_upload(
     questionnaire: Questionnaire, data: bytes, filename: str, *,
     locales: Collection[str] = (DEFAULT_LANGUAGE,), today: dt.date | None = None,
-    max_rows: int = MAX_ROWS,
+    max_rows: int = MAX_ROWS, progress: Callable[[int], None] | None = None,
 ) -> list[ImportedResponse]:
     """Validate a file given as bytes (its name tells CSV from XLSX); raise ImportRejected."""
     table = read_table(data, filename, max_rows=max_rows)
     return validate_table(questionnaire, table, locales=locales,
-                          today=today or dt.datetime.now(dt.UTC).date())
+                          today=today or dt.datetime.now(dt.UTC).date(), progress=progress)
 
 
 def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> Table:
@@ -210,7 +214,8 @@ class _Columns:
 
 
 def validate_table(
-    questionnaire: Questionnaire, table: Table, *, locales: Collection[str], today: dt.date
+    questionnaire: Questionnaire, table: Table, *, locales: Collection[str], today: dt.date,
+    progress: Callable[[int], None] | None = None,
 ) -> list[ImportedResponse]:
     """Check the header and every row; all rows cleaned, or ImportRejected with all problems."""
     columns, problems = _read_header(questionnaire, *table[0])
@@ -218,7 +223,9 @@ def validate_table(
                for index, item in columns.items.items()}
     imported: list[ImportedResponse] = []
     unlisted = 0
-    for number, cells in table[1:]:
+    for position, (number, cells) in enumerate(table[1:], start=1):
+        if progress is not None and position % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP)
         outcome = _read_row(questionnaire, columns, choices, number, cells, locales, today)
         if isinstance(outcome, ImportedResponse):
             imported.append(outcome)
@@ -226,6 +233,8 @@ def validate_table(
         room = max(0, MAX_LISTED_PROBLEMS - len(problems))
         problems += outcome[:room]
         unlisted += len(outcome[room:])
+    if progress is not None:
+        progress((len(table) - 1) % PROGRESS_STEP)
     if unlisted:
         problems.append(ImportProblem(None, None, f"... and {unlisted:,} more problems"))
     if problems:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from statistics import fmean
 from typing import Any
 
-from assessment.questionnaire import Questionnaire
+from assessment.instrument.questionnaire import Questionnaire
 
 INDEX = "index"
 Answers = Mapping[str, Any]

@@ -1,43 +1,23 @@
 """`assessment import` and `assessment import-template`: answers collected elsewhere.
 
-The file is read and checked by the pure `assessment.importing`; this module stores the
-valid responses (all or nothing, in the command's one transaction) and writes templates.
+The file is read and checked by `assessment.io.importing`; the valid responses are stored
+by `operations.responses.import_responses`, all or nothing, in the command's one
+transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from assessment import operations
-from assessment.cli import campaign_by_id
+from assessment.cli.common import campaign_by_id, progress
 from assessment.config import LANGUAGES
 from assessment.extensions import db
-from assessment.import_templates import csv_template, template_columns, xlsx_template
-from assessment.importing import ImportedResponse, ImportRejected, read_path
+from assessment.instrument.questionnaire import Questionnaire
 from assessment.instruments import InstrumentMissing, questionnaire_of
 from assessment.models import Campaign, utc_today
-from assessment.questionnaire import Questionnaire
-
-
-def import_responses(
-    campaign: Campaign, questionnaire: Questionnaire, imported: Sequence[ImportedResponse]
-) -> int:
-    """Store validated responses with their scores, as submit_response does; flush only."""
-    # Bulk inserts rather than submit_response per row, which flushes twice per response:
-    # fine for one respondent, many minutes for 100,000 rows. The rows are the same ones
-    # (operations.response_row). Campaign dates and tokens are not looked at: the answers
-    # were collected elsewhere, spending no token.
-    today = utc_today()
-    operations.store_responses([
-        operations.response_row(campaign.id, questionnaire, response.answers, response.locale,
-                                response.submitted_on or today)
-        for response in imported
-    ])
-    return len(imported)
 
 
 def _locales(questionnaire: Questionnaire) -> list[str]:
@@ -57,6 +37,18 @@ def _campaign_questionnaire(campaign_id: int) -> tuple[Campaign, Questionnaire]:
             f"{campaign.questionnaire_version}, which is not loaded") from None
 
 
+def _rough_rows(file: str) -> int:
+    """About how many rows a file has, for the progress bar (0 when not known cheaply)."""
+    path = Path(file)
+    if path.suffix.lower() != ".csv":
+        return 0
+    try:
+        with path.open("rb") as handle:
+            return max(0, sum(1 for _ in handle) - 1)
+    except OSError:
+        return 0
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--campaign", "campaign_id", required=True, type=int,
@@ -64,16 +56,21 @@ def _campaign_questionnaire(campaign_id: int) -> tuple[Campaign, Questionnaire]:
 @with_appcontext
 def import_command(file: str, campaign_id: int) -> None:
     """Import responses from a CSV or XLSX file, one row per respondent; all or nothing."""
+    from assessment.io.importing import ImportRejected, read_path
+    from assessment.operations.responses import import_responses
+
     campaign, questionnaire = _campaign_questionnaire(campaign_id)
     try:
-        imported = read_path(questionnaire, file, locales=_locales(questionnaire),
-                             today=utc_today())
+        with progress(_rough_rows(file), "checking rows") as advance:
+            imported = read_path(questionnaire, file, locales=_locales(questionnaire),
+                                 today=utc_today(), progress=advance)
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem}", err=True)
         raise click.ClickException(
             "nothing imported: correct the file and import it again") from None
-    count = import_responses(campaign, questionnaire, imported)
+    with progress(len(imported), "storing responses") as advance:
+        count = import_responses(campaign, questionnaire, imported, progress=advance)
     db.session.commit()
     click.echo(f"imported {count} responses into campaign {campaign.id}")
 
@@ -86,6 +83,8 @@ def import_command(file: str, campaign_id: int) -> None:
 @with_appcontext
 def import_template_command(campaign_id: int, out: str) -> None:
     """Write an empty import file for a campaign, with the right header."""
+    from assessment.io.templates import csv_template, template_columns, xlsx_template
+
     suffix = Path(out).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise click.BadParameter("give a file name ending in .csv or .xlsx", param_hint="-o")

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from assessment.questionnaire import Questionnaire, Section, translate
+from assessment.instrument.questionnaire import Questionnaire, Section, translate
 
 
 class MultiCheckboxField(SelectMultipleField):

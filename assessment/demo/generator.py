@@ -1,7 +1,7 @@
 """A synthetic benchmark pool that reproduces the published Digiskills findings.
 
 Pure generation: plain organisations and their respondents' answers, no database
-(``assessment.demo_load`` stores them). The same seed and size give the same pool.
+(``assessment.demo.loader`` stores them). The same seed and size give the same pool.
 
 * **Organisations.** A sector, size band and country (the seeds' countries plus GB), a
   headcount inside the band, a number of respondents (10-400, log-normal, so most are
@@ -13,7 +13,7 @@ Pure generation: plain organisations and their respondents' answers, no database
 * **Respondents.** Seniority, business function, generation (older among senior
   leaders), country (mostly the organisation's), language and the day they answered
   (most in the first days). How they answer the scored items is the latent model in
-  ``assessment.demo_answers``, which carries the published figures.
+  ``assessment.demo.answers``, which carries the published figures.
 * **Voice of the customer.** An organisation uses each method and tracks each metric
   with a probability rising with ``M`` (behavioural data and A/B tests, social listening,
   NPS and, rarely, CES need mature organisations; surveys and retention are common) and
@@ -31,11 +31,10 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.random import Generator
 
-from assessment.demo_answers import SENIORITY, RespondentLatents, draw_answers
-from assessment.operations import SIZE_BANDS
+from assessment.demo import DEFAULT_ORGANISATIONS, DEFAULT_SEED
+from assessment.demo.answers import SENIORITY, RespondentLatents, draw_answers
+from assessment.instrument.attributes import SIZE_BANDS
 
-DEFAULT_ORGANISATIONS = 250
-DEFAULT_SEED = 2015
 NAME_PREFIX = "Synthetic "
 
 

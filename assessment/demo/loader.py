@@ -1,32 +1,23 @@
-"""Storing the synthetic demo pool, and the `assessment demo` command.
+"""Storing the synthetic demo pool.
 
 The pool replaces itself: every organisation flagged synthetic whose name starts with
 "Synthetic " (with its campaigns, responses and scores) is deleted before the new pool
 is loaded, so running the command twice leaves one pool, the one of the last seed.
 Responses and their score rows go in with bulk INSERTs (executemany), scored exactly as
-`operations.submit_response` scores them.
+`operations.responses.submit_response` scores them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import delete, func, select
 
-from assessment import operations
-from assessment.answers import clean_answers
-from assessment.demo import (
-    DEFAULT_ORGANISATIONS,
-    DEFAULT_SEED,
-    NAME_PREFIX,
-    SyntheticOrganisation,
-    generate_pool,
-)
+from assessment.demo.generator import NAME_PREFIX, SyntheticOrganisation
 from assessment.extensions import db
-from assessment.instruments import registry
+from assessment.instrument.answers import clean_answers
+from assessment.instrument.questionnaire import Questionnaire
 from assessment.models import (
     Campaign,
     Draft,
@@ -35,7 +26,9 @@ from assessment.models import (
     Response,
     ResponseScore,
 )
-from assessment.questionnaire import Questionnaire
+from assessment.operations.campaigns import open_campaign
+from assessment.operations.organisations import create_organisation
+from assessment.operations.responses import response_row, store_responses
 
 # The generator's latent model is calibrated on this instrument's items.
 INSTRUMENT = ("digiskills", 1)
@@ -70,15 +63,21 @@ def remove_demo_pool() -> int:
     return count or 0
 
 
-def load_pool(pool: Sequence[SyntheticOrganisation], questionnaire: Questionnaire) -> LoadedPool:
-    """Store each organisation with one closed campaign and its scored responses; flushes."""
+def load_pool(
+    pool: Sequence[SyntheticOrganisation], questionnaire: Questionnaire,
+    progress: Callable[[SyntheticOrganisation], None] | None = None,
+) -> LoadedPool:
+    """Store each organisation with one closed campaign and its scored responses; flushes.
+
+    `progress` is called after each organisation is stored (the CLI's progress bar).
+    """
     responses = scores = 0
     for synthetic in pool:
-        organisation = operations.create_organisation(
+        organisation = create_organisation(
             synthetic.name, synthetic.sector, synthetic.size_band, synthetic.country,
             synthetic=True,
         )
-        campaign = operations.open_campaign(
+        campaign = open_campaign(
             organisation, questionnaire, CAMPAIGN_NAME, synthetic.opens_on,
             synthetic.closes_on, mode="open", anonymity_threshold=5,
             invited=synthetic.invited,
@@ -86,6 +85,8 @@ def load_pool(pool: Sequence[SyntheticOrganisation], questionnaire: Questionnair
         stored = _insert_responses(campaign.id, synthetic, questionnaire)
         responses += len(synthetic.responses)
         scores += stored
+        if progress is not None:
+            progress(synthetic)
     return LoadedPool(organisations=len(pool), responses=responses, scores=scores)
 
 
@@ -96,34 +97,10 @@ def _insert_responses(
     # A respondent answers in their own language when the instrument offers it.
     offered = questionnaire.languages
     rows = [
-        operations.response_row(
+        response_row(
             campaign_id, questionnaire, clean_answers(questionnaire, response.answers),
             response.locale if response.locale in offered else offered[0],
             response.submitted_on)
         for response in synthetic.responses
     ]
-    return operations.store_responses(rows)
-
-
-@click.command("demo")
-@click.option("--orgs", "organisations", default=DEFAULT_ORGANISATIONS, show_default=True,
-              type=click.IntRange(1, 999), help="How many synthetic organisations.")
-@click.option("--seed", default=DEFAULT_SEED, show_default=True, type=int,
-              help="Random seed: the same seed always gives the same pool.")
-@with_appcontext
-def demo_command(organisations: int, seed: int) -> None:
-    """Replace the synthetic demo pool (it reproduces the published Digiskills findings)."""
-    try:
-        questionnaire = registry().get(*INSTRUMENT)
-    except KeyError:
-        raise click.ClickException("the digiskills@1 questionnaire is not loaded") from None
-    pool = generate_pool(organisations, seed)
-    try:
-        removed = remove_demo_pool()
-        loaded = load_pool(pool, questionnaire)
-    except operations.OperationError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(f"removed {removed} synthetic organisations; loaded {loaded.organisations} "
-               f"(seed {seed}) with {loaded.responses} responses and {loaded.scores} scores")
+    return store_responses(rows)

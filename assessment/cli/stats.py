@@ -9,13 +9,9 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from assessment.analysis.statistics import (
-    UnknownCampaign,
-    campaign_statistics,
-    comparison_statistics,
-    pool_statistics,
-)
+from assessment.analysis import MAX_COMPARED, MIN_COMPARED
 from assessment.extensions import db
+from assessment.instrument.questionnaire import translate
 from assessment.instruments import registry
 
 
@@ -27,7 +23,8 @@ def to_json(data: Any) -> str:
 
 @click.command("stats")
 @click.option("--campaign", "campaign_ids", multiple=True, type=int,
-              help="Campaign id; give it 2-20 times to compare organisations.")
+              help=f"Campaign id; give it {MIN_COMPARED}-{MAX_COMPARED} times to compare "
+              "organisations.")
 @click.option("--pool", "questionnaire_key", default=None,
               help="Statistics of the whole benchmark pool of this questionnaire key.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full JSON form.")
@@ -35,6 +32,13 @@ def to_json(data: Any) -> str:
 def stats_command(campaign_ids: tuple[int, ...], questionnaire_key: str | None,
                   as_json: bool) -> None:
     """Results, benchmark, Digiskills analyses, correlations, reliability and priorities."""
+    from assessment.analysis.statistics import (
+        UnknownCampaign,
+        campaign_statistics,
+        comparison_statistics,
+        pool_statistics,
+    )
+
     if bool(campaign_ids) == bool(questionnaire_key):
         raise click.UsageError("give --campaign ID (once or several times) or --pool KEY")
     try:
@@ -54,11 +58,9 @@ def stats_command(campaign_ids: tuple[int, ...], questionnaire_key: str | None,
         click.echo(to_json(data))
     elif questionnaire_key:
         _print_pool(data)
-    elif len(campaign_ids) == 1:
-        _print_campaign(data)
     else:
-        for each in data["campaigns"]:
-            _print_campaign(each)
+        for each in data["campaigns"] if "campaigns" in data else [data]:
+            _print_campaign(each, _labels(each["campaign"]["questionnaire"]))
             click.echo("")
 
 
@@ -76,7 +78,16 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
-def _print_campaign(data: dict[str, Any]) -> None:
+def _labels(ident: str) -> dict[str, str]:
+    """English labels of an instrument's dimensions and maturity bands, by key."""
+    key, _, version = ident.partition("@")
+    questionnaire = registry().get(key, int(version) if version else None)
+    labels = {d.key: translate(d.label, "en") for d in questionnaire.dimensions}
+    labels |= {f"band:{b.key}": translate(b.label, "en") for b in questionnaire.bands}
+    return labels | {"index": "Digital maturity index"}
+
+
+def _print_campaign(data: dict[str, Any], labels: dict[str, str]) -> None:
     c = data["campaign"]
     label = " [synthetic data]" if data["synthetic"] else ""
     click.echo(f"campaign {c['id']}: {c['organisation']} - {c['name']}{label}")
@@ -84,23 +95,26 @@ def _print_campaign(data: dict[str, Any]) -> None:
     rate = f", response rate {100 * r['response_rate']:.0f}%" if r["response_rate"] else ""
     click.echo(f"responses: {r['n']}{rate}; anonymity threshold {data['threshold']}")
     if data["suppressed"]:
-        click.echo(data["message"])
+        click.echo(f"Fewer than {data['threshold']} responses: no results are shown until "
+                   "the campaign reaches the anonymity threshold.")
         return
     dims = data["results"]["dimensions"]
     index = dims["index"]
     band = index.get("band") or {}
     rank = data["benchmark"]["all"].get("dimensions", {}).get("index", {}).get("percentile_rank")
-    click.echo(f"index: {_num(index.get('mean'))} ({band.get('label', 'n/a')}), "
+    band_label = labels.get(f"band:{band.get('key')}", "n/a")
+    click.echo(f"index: {_num(index.get('mean'))} ({band_label}), "
                f"percentile rank {_num(rank, 0)}")
     for key, d in dims.items():
         if key == "index":
             continue
         shown = "suppressed" if d.get("suppressed") else (
             f"{_num(d['mean'])} [{_num(d['ci_low'])}, {_num(d['ci_high'])}] n={d['n']}")
-        click.echo(f"  {d['label']:<36} {shown}")
-    click.echo("top priorities:")
+        click.echo(f"  {labels.get(key, key):<36} {shown}")
+    click.echo("top priorities (gap to the benchmark's top quartile x link to customers):")
     for p in data["priorities"][:3]:
-        click.echo(f"  {p['rank']}. {p['reason']}")
+        click.echo(f"  {p['rank']}. {labels.get(p['dimension'], p['dimension'])}: "
+                   f"gap {_num(p['gap'])}, link r {_num(p['link'], 2)} ({p['reason']})")
 
 
 def _print_pool(data: dict[str, Any]) -> None:

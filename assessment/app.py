@@ -1,0 +1,75 @@
+"""The application factory: settings, extensions, blueprints, error pages, commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from assessment import config as app_config
+from assessment.cli import register_commands
+from assessment.extensions import babel, csrf, db
+from assessment.instrument.questionnaire import Registry
+from assessment.web import errors, public, survey
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(app_config.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+
+    app.config["LANGUAGES"] = available_languages(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    registry = Registry.from_folders(app.config["QUESTIONNAIRE_DIRS"])
+    for problem in registry.problems:
+        app.logger.warning("questionnaire skipped: %s", problem)
+    app.extensions["questionnaires"] = registry
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(survey.bp)
+    errors.register(app)
+    register_commands(app)
+    app.jinja_env.globals.update(LANGUAGES=app.config["LANGUAGES"], get_locale=get_locale)
+    return app
+
+
+def available_languages(app: Flask) -> list[str]:
+    """English plus every configured language that has a compiled catalogue."""
+    folder = app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    return [
+        code for code in app.config["LANGUAGES"]
+        if code == "en" or os.path.exists(os.path.join(folder, code, "LC_MESSAGES", "messages.mo"))
+    ]
+
+
+def select_locale() -> str | None:
+    """?lang= first (remembered in the session), then the browser's preference."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return str(session["lang"])
+    return request.accept_languages.best_match(languages)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # SQLite: enforce foreign keys and wait for a lock instead of failing at once
+    # when two requests write together.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

@@ -1,0 +1,4 @@
+"""What is asked and how it is scored: questionnaire definitions, answers, scoring.
+
+Pure: plain Python over the definition files; no Flask, no database.
+"""

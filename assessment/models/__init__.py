@@ -1,0 +1,10 @@
+"""Typed SQLAlchemy 2 models, one module per area; every model is importable from here."""
+
+from assessment.models.base import Base, utc_today, utcnow
+from assessment.models.organisation import Campaign, Organisation
+from assessment.models.response import Draft, InvitationToken, Response, ResponseScore
+
+__all__ = [
+    "Base", "Campaign", "Draft", "InvitationToken", "Organisation", "Response",
+    "ResponseScore", "utc_today", "utcnow",
+]

@@ -1,0 +1,43 @@
+"""The benchmark figures the pages show, cached per process until the answers change.
+
+The engine (numpy, scipy) is imported on first use, so building the app for a CLI
+command that shows no figures does not load it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from assessment.cache import VersionedCache
+from assessment.extensions import db
+from assessment.instruments import registry
+from assessment.operations.campaigns import pool_version
+
+
+def _cache() -> VersionedCache:
+    cache: VersionedCache = current_app.extensions.setdefault("figures_cache",
+                                                              VersionedCache())
+    return cache
+
+
+def pool_overview(questionnaire_key: str = "digiskills") -> dict[str, Any]:
+    """The pool's headline figures (size, benchmark, respondent-level findings)."""
+    from assessment.analysis.statistics import pool_headlines
+
+    return _cache().get(
+        ("overview", questionnaire_key), pool_version(questionnaire_key),
+        lambda: pool_headlines(db.session(), registry(), questionnaire_key),
+    )
+
+
+def pool_medians(questionnaire_key: str) -> dict[str, Any]:
+    """Benchmark median, top 25% and top 10% per dimension."""
+    from assessment.analysis.statistics import benchmark_pool
+
+    questionnaire = registry().get(questionnaire_key)
+    return _cache().get(
+        ("medians", questionnaire_key), pool_version(questionnaire_key),
+        lambda: benchmark_pool(db.session(), questionnaire),
+    )
