@@ -9,14 +9,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["en", "pl", "ru", "zh", "lv"]
 
 
+def sqlalchemy_url(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: psycopg 3 is the PostgreSQL driver, and the
+    plain postgres:// and postgresql:// spellings are accepted too."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def _database_url(instance_path: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        # psycopg 3 is the PostgreSQL driver; accept the plain postgres:// spellings too.
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
-        return url
+        return sqlalchemy_url(url)
     return f"sqlite:///{Path(instance_path) / 'assessment.sqlite'}"
 
 

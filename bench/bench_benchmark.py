@@ -491,7 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     admin_url = f"{args.server}/postgres"
     url = f"{args.server}/{args.database}"
-    sa_url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    from assessment.config import sqlalchemy_url
+
+    sa_url = sqlalchemy_url(url)
     ident = sql.Identifier(args.database)
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))

@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from assessment.app import create_app
+from assessment.config import sqlalchemy_url
 from assessment.extensions import db, init_migrations
 from assessment.models import Campaign
 from assessment.operations.campaigns import open_campaign
@@ -33,10 +34,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _database_url(tmp_dir: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                url = "postgresql+psycopg://" + url[len(prefix):]
-        return url
+        return sqlalchemy_url(url)
     return f"sqlite:///{tmp_dir / 'test.sqlite'}"
 
 

@@ -25,7 +25,7 @@ from assessment.io import importing
 from assessment.io.importing import ImportProblem, ImportRejected, read_upload
 from assessment.io.templates import csv_template, template_columns
 from assessment.models import Campaign, InvitationToken, Response, ResponseScore
-from assessment.operations.responses import submit_response
+from assessment.operations.responses import import_responses, submit_response
 from assessment.operations.tokens import issue_tokens
 
 Q = load_file(Path(__file__).resolve().parent.parent / "questionnaires" / "digiskills-1.yaml")
@@ -516,3 +516,23 @@ def test_campaign_with_unloaded_questionnaire(
     result = runner.invoke(args=["import", str(path), "--campaign", str(campaign.id)])
     assert result.exit_code == 1
     assert "uses digiskills@99, which is not loaded" in result.output
+
+
+def test_progress_is_reported_for_every_row_checked_and_stored(
+    app: Flask, make_campaign: Callable[..., Campaign], full_answers: Callable[..., Answers],
+    tmp_path: Path,
+) -> None:
+    # 2,345 rows: two full steps of the reader's 1,000 and a remainder, then the store's
+    # batches; what the CLI's progress bar is advanced by adds up to the rows.
+    rows = 2_345
+    path = answers_csv(tmp_path / "many.csv", [full_answers()] * rows)
+    checked: list[int] = []
+    imported = importing.read_path(Q, path, today=today(), progress=checked.append)
+    assert sum(checked) == rows and len(imported) == rows
+    campaign = make_campaign()
+    with app.app_context():
+        stored_steps: list[int] = []
+        import_responses(campaign_row(campaign.id), Q, imported, progress=stored_steps.append)
+        db.session.commit()
+    assert stored_steps == [1_000, 1_000, 345]
+    assert response_count(app, campaign.id) == rows

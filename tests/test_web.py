@@ -11,8 +11,9 @@ from scipy import stats
 from sqlalchemy import select
 
 from assessment.extensions import db
+from assessment.io.importing import ImportedResponse
 from assessment.models import Campaign
-from assessment.operations.responses import submit_response
+from assessment.operations.responses import import_responses, submit_response
 
 
 def fill_pool(app: Flask, make_campaign: Callable[..., Campaign],
@@ -100,3 +101,28 @@ def test_landing_page_links_to_demo_campaign(
         slug = db.session.scalars(select(Campaign.slug)).one()
     page = client.get("/").text
     assert f'href="/s/{slug}"' in page
+
+
+def test_landing_page_follows_new_answers_and_imports_at_once(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    # The figures are cached per process, keyed by the version of the answers: a new
+    # response or an import shows on the next page view, with no time-to-live to wait.
+    fill_pool(app, make_campaign, full_answers, 5)
+    assert "5 organisations, 25 respondents." in client.get("/").text
+    assert "5 organisations, 25 respondents." in client.get("/").text  # from the cache
+    with app.app_context():
+        stored = db.session.scalar(select(Campaign).order_by(Campaign.id))
+        q = app.extensions["questionnaires"].get("digiskills")
+        submit_response(stored, q, full_answers(cu_everyone="yes"))
+        db.session.commit()
+    assert "5 organisations, 26 respondents." in client.get("/").text
+    with app.app_context():
+        stored = db.session.scalar(select(Campaign).order_by(Campaign.id))
+        imported = [ImportedResponse(row=2 + i, answers=full_answers(), locale="en",
+                                     submitted_on=None)
+                    for i in range(3)]
+        import_responses(stored, q, imported)
+        db.session.commit()
+    assert "5 organisations, 29 respondents." in client.get("/").text
