@@ -14,8 +14,9 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from assessment.app import create_app
-from assessment.demo.generator import DEFAULT_ORGANISATIONS, DEFAULT_SEED, generate_pool
-from assessment.demo.loader import demo_command
+from assessment.cli.demo import demo_command
+from assessment.demo import DEFAULT_ORGANISATIONS, DEFAULT_SEED
+from assessment.demo.generator import generate_pool
 from assessment.extensions import db, init_migrations
 from assessment.models import Organisation, Response, ResponseScore
 
