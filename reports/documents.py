@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.analysis import loading
 from assessment.analysis.statistics import (
     campaign_statistics,
     comparison_statistics,
@@ -71,8 +72,9 @@ def comparison_document(session: Session, registry: Registry,
 
 
 def newest_campaigns(session: Session) -> list[CampaignRef]:
-    """Each organisation's newest campaign, oldest organisation first."""
-    newest = select(func.max(Campaign.id)).group_by(Campaign.organisation_id)
+    """Each organisation's newest campaign (by date, as the benchmark decides), in order
+    of campaign id."""
+    newest = loading.newest_campaign_ids(session)
     rows = session.execute(
         select(Campaign.id, Organisation.name)
         .join(Organisation, Campaign.organisation_id == Organisation.id)

@@ -127,7 +127,9 @@ def function_spread(stats: Mapping[str, Any], lang: Language = ENGLISH) -> str |
     breakdown = stats.get("groups", {}).get("function")
     if not breakdown:
         return None
-    visible = {code: row for code, row in breakdown["rows"].items() if "means" in row}
+    visible = {code: {**row, "means": {key: cell.get("mean")
+                                       for key, cell in row["dimensions"].items()}}
+               for code, row in breakdown["rows"].items() if "dimensions" in row}
     spreads = [(key, s) for key, s in breakdown["spread"].items()
                if s is not None and key.startswith("cap_")]
     if len(visible) < 2 or not spreads:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from assessment.stats.privacy import PROTECTS_SMALLER_GROUP
 from reports import findings, methodology
 from reports import formatting as fmt
 from reports.charts import (
@@ -184,24 +185,32 @@ def group_heatmap(stats: Mapping[str, Any], instrument: Mapping[str, Any],
         return None
     keys = [d["key"] for d in instrument["dimensions"] if d["group"] in HEATMAP_ROWS_GROUPS]
     keys.append("index")
-    groups = [{"label": row["label"], "n": row.get("n"), "suppressed": fmt.is_suppressed(row)}
+    groups = [{"label": row["label"], "n": row.get("n"), "suppressed": fmt.is_suppressed(row),
+               "reason": row.get("reason")}
               for row in data["rows"].values()]
     rows = []
     for key in keys:
         cells: list[dict[str, Any] | None] = []
         for row in data["rows"].values():
-            if fmt.is_suppressed(row):
+            cell = None if fmt.is_suppressed(row) else row["dimensions"].get(key)
+            if cell is None or fmt.is_suppressed(cell):
+                # A hidden group, or too few of its members scored this dimension.
                 cells.append(None)
                 continue
-            value = row["means"].get(key)
+            value = cell.get("mean")
             background, ink = heat_colours(value)
             cells.append({"value": value, "background": background, "ink": ink})
         rows.append({"label": instrument["labels"][key], "key": key, "cells": cells})
     spread = [{"label": instrument["labels"][k], "spread": s} for k, s in data["spread"].items()
               if s is not None]
     spread.sort(key=lambda row: -row["spread"]["range"])
+    # Groups hidden because they are small, and groups hidden only to protect a smaller
+    # one: the captions say which is which, never which group a group protects.
     return {"groups": groups, "rows": rows, "spread": spread[:3],
-            "hidden": [g["label"] for g in groups if g["suppressed"]],
+            "hidden": [g["label"] for g in groups
+                       if g["suppressed"] and g["reason"] != PROTECTS_SMALLER_GROUP],
+            "protecting": [g["label"] for g in groups
+                           if g["suppressed"] and g["reason"] == PROTECTS_SMALLER_GROUP],
             "scale": [{"value": v, "background": heat_colours(v)[0], "ink": heat_colours(v)[1]}
                       for v in (0, 20, 40, 60, 80, 100)]}
 

@@ -107,8 +107,10 @@ def distribution(pool: Mapping[str, Any], attribute: str, title: str,
     order = [b for b in SIZE_BANDS if b in found] if attribute == "size_band" else []
     for value in order + sorted(v for v in found if v not in order):
         cell = found[value]
-        suppressed = fmt.is_suppressed(cell)
-        index = {} if suppressed else cell["dimensions"]["index"]
+        index = {} if fmt.is_suppressed(cell) else cell["dimensions"]["index"]
+        # A cut is shown only where its index benchmark is (enough organisations scored).
+        suppressed = fmt.is_suppressed(cell) or fmt.is_suppressed(index)
+        index = {} if suppressed else index
         rows.append({"label": value, "suppressed": suppressed,
                      "organisations": cell.get("organisations"),
                      "respondents": cell.get("respondents"), "index": index})
@@ -148,9 +150,11 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
                               "Spearman correlation with “everyone fully understands "
                               "customers”"), threshold=threshold,
                               value_format="correlation", zero_line=0.0, lang=lang)
-    links = [{"label": labels[key], "cell": cell}
+    no_link = {"n": None, "r": None, "ci_low": None, "ci_high": None, "p_value": None}
+    links = [{"label": labels[key], "cell": no_link if fmt.is_suppressed(cell) else cell}
              for key, cell in pool["capability_links"].items()]
-    benchmark = [{"label": labels[key], "cell": cell}
+    blank = {"n": None, "median": None, "top25": None, "top10": None}
+    benchmark = [{"label": labels[key], "cell": blank if fmt.is_suppressed(cell) else cell}
                  for key, cell in pool["benchmark"].items()]
     seniority_gap = pool["seniority_gap"]
     return {

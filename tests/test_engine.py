@@ -89,21 +89,29 @@ def test_small_class_is_suppressed_with_its_complement() -> None:
     groups = respondent_findings(Q, people, threshold=5)["by_representative"]["groups"]
     # "some" (3) is under the threshold; hiding it alone would let total - 12 - 7 reveal it,
     # so the next smallest class ("none", 7) is hidden too.
-    assert groups["some"] == {"suppressed": True}
-    assert groups["none"] == {"suppressed": True}
+    assert groups["some"] == {"suppressed": True, "reason": "below_threshold", "n": None}
+    assert groups["none"] == {"suppressed": True, "reason": "protects_smaller_group",
+                              "n": None}
     assert groups["all"]["n"] == 12
 
 
 def test_correlations_match_scipy() -> None:
     rng = np.random.default_rng(7)
     codes = ["nobody", "few", "some", "most", "everyone"]
+    agree = ["strongly_disagree", "disagree", "neutral", "agree", "strongly_agree"]
     people = [respondent(cap_data=codes[int(rng.integers(0, 5))],
-                         cu_everyone=["no", "partly", "yes"][int(rng.integers(0, 3))])
+                         cu_everyone=["no", "partly", "yes"][int(rng.integers(0, 3))],
+                         cu_feedback_loop=agree[int(rng.integers(0, 5))])
               for _ in range(40)]
     rows = {row["dimension"]: row for row in correlations(Q, people, threshold=5)}
     x = [p.scores["cap_data"] for p in people]
-    y = [item_score(Q, "cu_everyone", p.answers["cu_everyone"]) for p in people]
+    # The outcome is the customer-understanding dimension: the mean of its six items,
+    # computed here from the answers by hand.
+    agree_points = dict(zip(agree, [0, 25, 50, 75, 100], strict=True))
+    y = [np.mean([{"no": 0, "partly": 50, "yes": 100}[p.answers["cu_everyone"]],
+                  agree_points[p.answers["cu_feedback_loop"]]] + [75.0] * 4) for p in people]
     expected = stats.spearmanr(x, y)
+    assert rows["cap_data"]["outcome"] == "customer"
     assert rows["cap_data"]["spearman"]["r"] == pytest.approx(expected.statistic)
     assert rows["cap_data"]["spearman"]["p_value"] == pytest.approx(expected.pvalue)
     assert rows["cap_data"]["pearson"]["r"] == pytest.approx(stats.pearsonr(x, y).statistic)
@@ -138,42 +146,68 @@ def test_benchmark_quantiles_and_rank() -> None:
     values = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
     pool = [PoolMember(i, "Retail" if i < 5 else "Banking", "50-249", 10, {"index": v})
             for i, v in enumerate(values)]
-    result = compare({"index": 40.0}, info, pool, ["index"], threshold=5)
+    own = {"index": {"mean": 40.0, "ci_low": 25.0, "ci_high": 55.0, "n": 12}}
+    result = compare(own, info, pool, ["index"])
     overall = result["all"]["dimensions"]["index"]
     assert overall["median"] == pytest.approx(35.0)      # (30 + 40) / 2
     assert overall["top25"] == pytest.approx(47.5)       # type 7: 10 + 3.75 * 10
     assert overall["top10"] == pytest.approx(55.0)       # 10 + 4.5 * 10
     # 3 of 6 below, 1 equal: (3 + 0.5) / 6
     assert overall["percentile_rank"] == pytest.approx(100 * 3.5 / 6)
+    # The interval's limits ranked in the same pool: 25 has 2 below, 55 has 5 below.
+    assert overall["percentile_rank_low"] == pytest.approx(
+        stats.percentileofscore(values, 25.0, kind="mean"))
+    assert overall["percentile_rank_high"] == pytest.approx(100 * 5 / 6)
+    assert overall["few_respondents"] is True  # 12 < 30
     assert result["sector"]["organisations"] == 5
     assert result["size_band"]["organisations"] == 6
     # A sector of a single organisation would reveal it: suppressed.
-    banking = compare({"index": 40.0}, info.__class__(**{**info.__dict__, "sector": "Banking"}),
-                      pool, ["index"], threshold=5)
+    banking = compare(own, info.__class__(**{**info.__dict__, "sector": "Banking"}),
+                      pool, ["index"])
     assert banking["sector"]["suppressed"] is True
+    assert banking["sector"]["reason"] == "below_threshold"
 
 
 def test_priorities_by_hand() -> None:
-    own = {"cap_data": 50.0, "cap_cyber": 70.0, "cap_coding": 20.0, "cap_social": 90.0}
-    top = {"cap_data": 80.0, "cap_cyber": 75.0, "cap_coding": 40.0, "cap_social": 80.0}
+    own = {"cap_data": 50.0, "cap_cyber": 70.0, "cap_coding": 20.0, "cap_social": 90.0,
+           "vision": 30.0}
+    marks = {"cap_data": {"top25": 80.0, "median": 60.0},
+             "cap_cyber": {"top25": 75.0, "median": 72.0},
+             "cap_coding": {"top25": 40.0, "median": 10.0},
+             "cap_social": {"top25": 80.0, "median": 70.0},
+             "vision": {"top25": 70.0, "median": 50.0},
+             "learning": {"top25": 70.0, "median": 50.0}}
     links = {"cap_data": {"r": 0.5}, "cap_cyber": {"r": 0.9}, "cap_coding": {"r": -0.2},
-             "cap_social": {"r": 0.8}}
-    ranked = priorities(Q, own, top, links)
-    # data: 30 * 0.5 = 15; cyber: 5 * 0.9 = 4.5; coding: 20 * 0 = 0; social: gap 0 -> 0.
-    assert [p["dimension"] for p in ranked[:4]] == ["cap_data", "cap_cyber", "cap_coding",
-                                                    "cap_social"]
-    assert ranked[0]["priority"] == pytest.approx(15.0)
-    assert ranked[1]["priority"] == pytest.approx(4.5)
+             "cap_social": {"r": 0.8}, "vision": {"r": 0.6}}
+    ranked = priorities(Q, own, marks, links)
+    # vision: 40 * 0.6 = 24; data: 30 * 0.5 = 15; cyber: 5 * 0.9 = 4.5;
+    # coding: 20 * 0 = 0; social: gap 0 -> 0.
+    assert [p["dimension"] for p in ranked[:5]] == ["vision", "cap_data", "cap_cyber",
+                                                    "cap_coding", "cap_social"]
+    assert ranked[0]["priority"] == pytest.approx(24.0)
+    assert ranked[1]["priority"] == pytest.approx(15.0)
+    assert ranked[2]["priority"] == pytest.approx(4.5)
+    # Only priorities above 0 are ranked.
+    assert [p["rank"] for p in ranked[:5]] == [1, 2, 3, None, None]
     # The engine gives reason codes; the reports phrase them in the reader's language.
-    assert [p["reason"] for p in ranked[:4]] == [
-        "gap_linked", "gap_linked", "gap_not_linked", "at_top_quartile"]
-    assert ranked[0]["gap"] == pytest.approx(30.0)
-    assert all(p["priority"] is None and p["reason"] == "not_enough_data" for p in ranked[4:])
+    assert [p["reason"] for p in ranked[:5]] == [
+        "gap_linked", "gap_linked", "gap_linked", "gap_not_linked", "at_top_quartile"]
+    assert ranked[1]["gap"] == pytest.approx(30.0)
+    assert ranked[1]["gap_median"] == pytest.approx(10.0)  # 60 - 50
+    assert ranked[4]["gap_median"] == 0.0  # 90 is above the median of 70
+    # Each carries its action from the instrument's action library.
+    assert ranked[0]["action"] == "vision_statement"
+    assert ranked[1]["action"] == "data_tools_practice"
+    rest = ranked[5:]
+    assert {p["dimension"] for p in rest} == {"cap_analytics", "cap_mobile", "cap_ecommerce",
+                                              "cap_collaboration", "learning"}
+    assert all(p["priority"] is None and p["rank"] is None
+               and p["reason"] == "not_enough_data" for p in rest)
     phrased = [priority_reason(p | {"label": p["dimension"]}) for p in ranked]
-    assert "30 points below the top quartile" in phrased[0]
-    assert "do not understand customers better" in phrased[2]
-    assert "already at or above" in phrased[3]
-    assert "not enough data to rank" in phrased[4]
+    assert "30 points below the top quartile" in phrased[1]
+    assert "do not understand customers better" in phrased[3]
+    assert "already at or above" in phrased[4]
+    assert "not enough data to rank" in phrased[5]
 
 
 def test_seniority_gap_matches_welch() -> None:
@@ -193,7 +227,7 @@ def test_seniority_gap_matches_welch() -> None:
 
 
 def _visible_groups(output: dict[str, Any]) -> list[int]:
-    return [row["n"] for row in output["rows"].values() if "n" in row]
+    return [row["n"] for row in output["rows"].values() if not row.get("suppressed")]
 
 
 def _hidden_groups(output: dict[str, Any]) -> list[str]:

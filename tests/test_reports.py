@@ -324,7 +324,15 @@ def test_study_report_reproduces_pool_findings(
     text = render(runner, ["study"], tmp_path / "study.pdf")
     everyone = [p for _, people in pool for p in people]
     yes = sum(p["cu_everyone"] == "yes" for p in everyone)
-    ci = stats.binomtest(yes, len(everyone)).proportion_ci(method="wilson")
+    # Respondents are clustered in organisations: the interval is a cluster bootstrap
+    # (organisations resampled), computed here with scipy on each organisation's counts.
+    said = np.array([sum(p["cu_everyone"] == "yes" for p in people) for _, people in pool],
+                    dtype=float)
+    sizes = np.array([len(people) for _, people in pool], dtype=float)
+    ci = stats.bootstrap((said, sizes), lambda a, b, axis=-1: a.sum(axis) / b.sum(axis),
+                         paired=True, vectorized=True, n_resamples=1999, batch=500,
+                         method="percentile", rng=np.random.default_rng(20151231),
+                         axis=-1).confidence_interval
     assert (f"{100 * yes / len(everyone):.1f}% of {len(everyone)} respondents (95% CI "
             f"{100 * ci.low:.1f}% to {100 * ci.high:.1f}%)") in text
     with_vision = [p for p in everyone if p["vision_clear"] == "yes"]

@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from assessment.analysis import results
 from assessment.analysis.records import Respondent
 from assessment.instrument.questionnaire import AnalysisMap, Questionnaire
 from assessment.stats.association import split_share
+from assessment.stats.clustered import clustered_share, clustered_split
 from assessment.stats.descriptive import proportion
-from assessment.stats.privacy import DEFAULT_THRESHOLD, suppress_groups, suppressed_cell
+from assessment.stats.privacy import DEFAULT_THRESHOLD, suppression_reasons
+
+UNSHOWN = ""  # respondents whose class is unknown: a group never shown (no label is empty)
 
 ALL, SOME, NONE = "all", "some", "none"
 
@@ -27,14 +31,20 @@ def _analysis(questionnaire: Questionnaire) -> AnalysisMap:
 
 
 def representative_class(a: AnalysisMap, answers: Mapping[str, Any]) -> str | None:
-    """'all', 'some' or 'none' of the representative capabilities are fully present."""
+    """'all', 'some' or 'none' of the representative capabilities are fully present.
+
+    A "don't know" (or no answer) leaves the class unknown unless the known answers
+    already settle it: one capability everyone's and another not makes it "some"
+    whatever the unknown one is.
+    """
     values = [answers.get(k) for k in a.representative_items]
-    if any(v is None or v == "dont_know" for v in values):
+    known = [v == a.representative_positive for v in values
+             if v is not None and v != "dont_know"]
+    if any(known) and not all(known):
+        return SOME
+    if len(known) < len(values):
         return None
-    present = sum(v == a.representative_positive for v in values)
-    if present == len(values):
-        return ALL
-    return NONE if present == 0 else SOME
+    return ALL if all(known) else NONE
 
 
 def _yes_no(answer: Any, positive: str) -> str | None:
@@ -43,49 +53,81 @@ def _yes_no(answer: Any, positive: str) -> str | None:
     return "yes" if answer == positive else "no"
 
 
+Clusters = Sequence[int] | None  # each answer's organisation, when intervals allow for it
+
+
+def _shares(hits: Sequence[bool], ids: Sequence[int] | None) -> dict[str, Any]:
+    """A share with a Wilson interval, or with a cluster-bootstrap one given the clusters."""
+    if ids is None:
+        return proportion(sum(hits), len(hits)).as_dict()
+    return clustered_share(hits, ids)
+
+
 def _split(
     respondents: Sequence[Mapping[str, Any]],
     classify: Callable[[Mapping[str, Any]], str | None],
     a: AnalysisMap,
     labels: Sequence[str],
     threshold: int,
+    clusters: Clusters = None,
 ) -> dict[str, Any]:
     """Outcome 'yes' / 'no' shares within each class, with the test across classes.
 
-    Classes smaller than the threshold (and any needed to protect them from subtraction)
-    are suppressed, and the test is then left out, since its table would reveal them.
+    Classes smaller than the threshold (and any needed to protect them from subtraction,
+    counting those whose class is unknown as a group of their own, since the outcome's
+    answers table shows everyone) are suppressed, and the test is then left out, since
+    its table would reveal them.
     """
-    counts = {label: [0, 0, 0] for label in labels}  # says yes, says no, n
-    for answers in respondents:
+    outcomes: dict[str, list[str]] = {label: [] for label in labels}
+    ids: dict[str, list[int]] = {label: [] for label in labels}
+    unknown = 0
+    for position, answers in enumerate(respondents):
         label = classify(answers)
         outcome = answers.get(a.outcome_item)
-        if label is None or outcome is None or label not in counts:
+        if outcome is None:
             continue
-        counts[label][2] += 1
-        counts[label][0] += outcome == a.outcome_positive
-        counts[label][1] += outcome == "no"
-    hidden = suppress_groups({label: c[2] for label, c in counts.items()}, threshold)
+        if label is None or label not in outcomes:
+            unknown += 1
+            continue
+        outcomes[label].append(outcome)
+        ids[label].append(clusters[position] if clusters is not None else 0)
+    sizes = {label: len(o) for label, o in outcomes.items()} | {UNSHOWN: unknown}
+    hidden = suppression_reasons(sizes, threshold, unshown={UNSHOWN})
+    says_yes = {label: [o == a.outcome_positive for o in found]
+                for label, found in outcomes.items()}
+    if clusters is None:
+        shares = {label: proportion(sum(hits), len(hits)).as_dict()
+                  for label, hits in says_yes.items()}
+        test = split_share({label: (sum(hits), len(hits))
+                            for label, hits in says_yes.items()}).test.as_dict()
+    else:
+        shares, test = clustered_split({label: (says_yes[label], ids[label])
+                                        for label in labels})
     groups: dict[str, Any] = {
-        label: suppressed_cell() if label in hidden else {
-            "n": c[2],
-            "says_yes": proportion(c[0], c[2]).as_dict(),
-            "says_no": proportion(c[1], c[2]).as_dict(),
+        label: results.hidden(hidden[label]) if label in hidden else {
+            "n": len(found),
+            "says_yes": shares[label],
+            "says_no": _shares([o == "no" for o in found],
+                               ids[label] if clusters is not None else None),
         }
-        for label, c in counts.items()
+        for label, found in outcomes.items()
     }
-    test = None if hidden else split_share(
-        {label: (c[0], c[2]) for label, c in counts.items()}).test.as_dict()
-    return {"groups": groups, "test": test}
+    return {"groups": groups, "test": None if hidden else test}
 
 
 def respondent_findings(
     questionnaire: Questionnaire, respondents: Sequence[Respondent],
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int = DEFAULT_THRESHOLD, clustered: bool = False,
 ) -> dict[str, Any]:
-    """The Digiskills figures computed over individual respondents."""
+    """The Digiskills figures computed over individual respondents.
+
+    `clustered` (the pool: respondents of many organisations): intervals and tests allow
+    for respondents being clustered in organisations (`assessment.stats.clustered`).
+    """
     a = _analysis(questionnaire)
     answers = [r.answers for r in respondents]
-    return _findings(questionnaire, a, answers, threshold) | {
+    clusters = [r.campaign_id for r in respondents] if clustered else None
+    return _findings(questionnaire, a, answers, threshold, clusters) | {
         "level": "respondent", "n": len(answers)}
 
 
@@ -124,6 +166,9 @@ def _majority_answers(
     summary[a.outcome_item] = majority(a.outcome_item, a.outcome_positive, "no")
     summary[a.vision_item] = majority(a.vision_item, a.vision_positive, "no")
     summary[a.learning_item] = majority(a.learning_item, a.learning_positive, "no")
+    if a.priorities_item:
+        summary[a.priorities_item] = majority(
+            a.priorities_item, a.representative_positive, "not_everyone")
     for dimension in q.dimensions_in("capability"):
         if dimension.key not in summary:
             summary[dimension.key] = majority(
@@ -132,34 +177,31 @@ def _majority_answers(
 
 
 def _findings(
-    q: Questionnaire, a: AnalysisMap, answers: Sequence[Mapping[str, Any]], threshold: int
+    q: Questionnaire, a: AnalysisMap, answers: Sequence[Mapping[str, Any]], threshold: int,
+    clusters: Clusters = None,
 ) -> dict[str, Any]:
-    outcome = [x.get(a.outcome_item) for x in answers]
-    known = [o for o in outcome if o is not None]
-    everyone_shares = {
-        d.key: _share(answers, d.key, a.representative_positive)
-        for d in q.dimensions_in("capability")
-    }
+    def share(key: str, positive: str) -> dict[str, Any]:
+        return _share(answers, key, positive, threshold, clusters)
+
+    def split(classify: Callable[[Mapping[str, Any]], str | None],
+              labels: Sequence[str]) -> dict[str, Any]:
+        return _split(answers, classify, a, labels, threshold, clusters)
+
     return {
         "outcome_item": a.outcome_item,
-        "understands_customers": proportion(
-            sum(o == a.outcome_positive for o in known), len(known)).as_dict(),
-        "outcome_answers": {
-            code: proportion(sum(o == code for o in known), len(known)).as_dict()
-            for code in _codes(q, a.outcome_item)
-        },
-        "by_representative": _split(
-            answers, lambda x: representative_class(a, x), a, [ALL, SOME, NONE], threshold),
-        "by_vision": _split(
-            answers, lambda x: _yes_no(x.get(a.vision_item), a.vision_positive), a,
-            ["yes", "no"], threshold),
-        "by_learning": _split(
-            answers, lambda x: _yes_no(x.get(a.learning_item), a.learning_positive), a,
-            ["yes", "no"], threshold),
-        "everyone_can": everyone_shares,
-        "vision_clear": _share(answers, a.vision_item, a.vision_positive),
-        "learning_understands": _share(answers, a.learning_item, a.learning_positive),
-        "priorities_everyone": _share(answers, a.priorities_item, a.representative_positive)
+        "understands_customers": share(a.outcome_item, a.outcome_positive),
+        "outcome_answers": {code: share(a.outcome_item, code)
+                            for code in _codes(q, a.outcome_item)},
+        "by_representative": split(lambda x: representative_class(a, x), [ALL, SOME, NONE]),
+        "by_vision": split(lambda x: _yes_no(x.get(a.vision_item), a.vision_positive),
+                           ["yes", "no"]),
+        "by_learning": split(lambda x: _yes_no(x.get(a.learning_item), a.learning_positive),
+                             ["yes", "no"]),
+        "everyone_can": {d.key: share(d.key, a.representative_positive)
+                         for d in q.dimensions_in("capability")},
+        "vision_clear": share(a.vision_item, a.vision_positive),
+        "learning_understands": share(a.learning_item, a.learning_positive),
+        "priorities_everyone": share(a.priorities_item, a.representative_positive)
         if a.priorities_item else None,
     }
 
@@ -168,7 +210,12 @@ def _codes(q: Questionnaire, item_key: str) -> list[str]:
     return [o.code for o in q.item_scale(item_key).options]
 
 
-def _share(answers: Sequence[Mapping[str, Any]], key: str, positive: str) -> dict[str, Any]:
+def _share(answers: Sequence[Mapping[str, Any]], key: str, positive: str,
+           threshold: int, clusters: Clusters = None) -> dict[str, Any]:
     """Share of those who answered the item (don't know included) giving `positive`."""
-    given = [x.get(key) for x in answers if x.get(key) is not None]
-    return proportion(sum(v == positive for v in given), len(given)).as_dict()
+    given = [(x.get(key), clusters[i] if clusters is not None else 0)
+             for i, x in enumerate(answers) if x.get(key) is not None]
+    if len(given) < threshold:
+        return results.hidden()
+    return _shares([v == positive for v, _ in given],
+                   [c for _, c in given] if clusters is not None else None)

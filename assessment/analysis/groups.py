@@ -1,18 +1,30 @@
 """Where seniority levels and business functions disagree, with groups under the
-anonymity threshold suppressed (one hidden set per breakdown, reused everywhere)."""
+anonymity threshold suppressed (one hidden set per breakdown, reused everywhere).
+
+Privacy, figure by figure: a group (a row of the heatmap) is hidden when it has fewer
+respondents than the threshold, and each of its dimension means (a cell) is hidden when
+fewer than the threshold of its members scored that dimension. Respondents who left the
+breakdown's question unanswered form a group too, never shown; complementary
+suppression then hides rows, and cells of each dimension, until whatever is hidden adds
+up to none or at least the threshold, so the campaign's totals minus the shown figures
+never describe fewer people. The senior-leader / staff gaps show only cells the heatmap
+shows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean
 from typing import Any
 
 from assessment.analysis.records import Respondent
-from assessment.analysis.results import dimension_values
+from assessment.analysis.results import NO_RESPONDENTS, dimension_values, hidden
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX
+from assessment.stats.clustered import clustered_difference
+from assessment.stats.correlation import benjamini_hochberg
 from assessment.stats.descriptive import difference_ci
-from assessment.stats.privacy import suppress_groups, suppressed_cell
+from assessment.stats.privacy import suppression_reasons
 
 Attribute = Callable[[Respondent], str | None]
 BREAKDOWNS: dict[str, Attribute] = {
@@ -20,6 +32,7 @@ BREAKDOWNS: dict[str, Attribute] = {
     "function": lambda r: r.function,
     "generation": lambda r: r.generation,
 }
+UNSHOWN = ""  # the never-shown group of those who did not answer (no option code is empty)
 
 
 def partition(
@@ -34,52 +47,95 @@ def partition(
     return groups
 
 
+def visible_cells(
+    groups: Mapping[str, Sequence[Respondent]], respondents: Sequence[Respondent],
+    keys: Sequence[str], threshold: int,
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Which rows and which cells to hide, with reason codes: ({group: reason},
+    {dimension: {group: reason}}) for the groups of one breakdown."""
+    sizes = {g: len(rs) for g, rs in groups.items()}
+    sizes[UNSHOWN] = len(respondents) - sum(sizes.values())
+    rows = suppression_reasons(sizes, threshold, unshown={UNSHOWN})
+    shown = [g for g in groups if g not in rows and groups[g]]
+    cells: dict[str, dict[str, str]] = {}
+    for key in keys:
+        scored = {g: len(dimension_values(groups[g], key)) for g in shown}
+        scored[UNSHOWN] = len(dimension_values(respondents, key)) - sum(scored.values())
+        cells[key] = suppression_reasons(scored, threshold, unshown={UNSHOWN})
+    return rows, cells
+
+
 def breakdown(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], attribute: Attribute,
     item_key: str, threshold: int,
 ) -> dict[str, Any]:
-    """Dimension means per group: the heatmap rows, small groups suppressed.
+    """Dimension means per group: the heatmap rows, small groups and cells suppressed.
 
-    Also the spread (highest minus lowest visible group mean) of each dimension.
+    Also the spread (highest minus lowest shown group mean) of each dimension.
     """
     groups = partition(respondents, attribute)
-    hidden = suppress_groups({g: len(rs) for g, rs in groups.items()}, threshold)
     scale = questionnaire.item_scale(item_key)
-    dimension_keys = [d.key for d in questionnaire.dimensions] + [INDEX]
+    keys = [d.key for d in questionnaire.dimensions] + [INDEX]
+    row_reasons, cell_reasons = visible_cells(groups, respondents, keys, threshold)
     rows: dict[str, Any] = {}
     for option in scale.options:
         members = groups.get(option.code, [])
-        if option.code in hidden:
-            rows[option.code] = suppressed_cell()
+        if option.code in row_reasons:
+            rows[option.code] = hidden(row_reasons[option.code])
         elif members:
-            means = {k: (fmean(v) if (v := dimension_values(members, k)) else None)
-                     for k in dimension_keys}
-            rows[option.code] = {"n": len(members), "means": means}
-    visible = [row for row in rows.values() if "means" in row]
+            cells = {}
+            for key in keys:
+                values = dimension_values(members, key)
+                reason = cell_reasons[key].get(option.code)
+                cells[key] = hidden(reason) if reason else (
+                    {"n": len(values), "mean": fmean(values) if values else None})
+            rows[option.code] = {"n": len(members), "dimensions": cells}
     spread = {}
-    for key in dimension_keys:
-        values = [m for row in visible if (m := row["means"].get(key)) is not None]
+    for key in keys:
+        values = [m for row in rows.values() if "dimensions" in row
+                  if (m := row["dimensions"][key].get("mean")) is not None]
         spread[key] = {"lowest": min(values), "highest": max(values),
                        "range": max(values) - min(values)} if len(values) >= 2 else None
-    return {"rows": rows, "spread": spread, "hidden": sorted(hidden)}
+    return {"rows": rows, "spread": spread, "hidden": sorted(row_reasons)}
 
 
 def seniority_gaps(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
+    clustered: bool = False,
 ) -> list[dict[str, Any]]:
-    """Senior leaders minus staff, per capability and the index, with Welch 95% CIs."""
+    """Senior leaders minus staff, per capability and the index, with Welch 95% CIs and
+    Benjamini-Hochberg adjusted p-values across the rows shown.
+
+    `clustered` (the pool): intervals and p-values by cluster bootstrap over organisations.
+    """
     a = questionnaire.analysis
     if a is None:
         return []
     groups = partition(respondents, BREAKDOWNS["seniority"])
-    hidden = suppress_groups({g: len(rs) for g, rs in groups.items()}, threshold)
+    keys = [*(d.key for d in questionnaire.dimensions_in("capability")), INDEX]
+    row_reasons, cell_reasons = visible_cells(groups, respondents, keys, threshold)
     senior, staff = groups.get(a.senior_code, []), groups.get(a.staff_code, [])
     gaps = []
-    keys = [d.key for d in questionnaire.dimensions_in("capability")]
-    for key in [*keys, INDEX]:
-        if a.senior_code in hidden or a.staff_code in hidden or not senior or not staff:
-            gaps.append({"dimension": key} | suppressed_cell())
+    for key in keys:
+        reasons = [reason for code in (a.senior_code, a.staff_code)
+                   if (reason := row_reasons.get(code) or cell_reasons[key].get(code))]
+        values_a, values_b = dimension_values(senior, key), dimension_values(staff, key)
+        if reasons or not values_a or not values_b:
+            gaps.append({"dimension": key} | hidden(reasons[0] if reasons else NO_RESPONDENTS))
             continue
-        result = difference_ci(dimension_values(senior, key), dimension_values(staff, key))
-        gaps.append({"dimension": key} | result.as_dict())
+        gap = {"dimension": key} | difference_ci(values_a, values_b).as_dict()
+        if clustered:
+            gap |= clustered_difference(
+                values_a, [r.campaign_id for r in senior if r.scores.get(key) is not None],
+                values_b, [r.campaign_id for r in staff if r.scores.get(key) is not None])
+        gaps.append(gap)
+    return adjust_gaps(gaps)
+
+
+def adjust_gaps(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add `p_adjusted` (Benjamini-Hochberg over the family of shown gaps) to each gap."""
+    shown = [g for g in gaps if not g.get("suppressed")]
+    for gap, p in zip(shown, benjamini_hochberg([g.get("p_value") for g in shown]),
+                      strict=True):
+        gap["p_adjusted"] = p
     return gaps

@@ -6,11 +6,12 @@ Aggregates over many rows (the benchmark's per-organisation means) are done in S
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import RowMapping, func, select
 from sqlalchemy.orm import Session
 
-from assessment.analysis.records import CampaignInfo, Respondent
+from assessment.analysis.records import CampaignInfo, Respondent, campaign_order
 from assessment.models import Campaign, Organisation, Response, ResponseScore
 
 # The columns of a CampaignInfo, labelled with its field names. Plain columns, not ORM
@@ -43,41 +44,66 @@ def campaign_info(session: Session, campaign_id: int) -> CampaignInfo | None:
     return None if row is None else _info(row)
 
 
+def _newest_first() -> tuple[Any, ...]:
+    """SQL ordering of one organisation's campaigns, newest first: by opening day, then
+    closing day (a campaign still open, with no closing day, after any that closed),
+    then id - the order `records.campaign_order` gives in Python."""
+    return (Campaign.opens_on.desc(), Campaign.closes_on.desc().nulls_first(),
+            Campaign.id.desc())
+
+
+def _newest_per_organisation(query: Any) -> Any:
+    """The ids of each organisation's newest campaign among those `query` selects
+    (a query of Campaign.id and Campaign.organisation_id)."""
+    ranked = query.add_columns(
+        func.row_number().over(partition_by=Campaign.organisation_id,
+                               order_by=_newest_first()).label("place")
+    ).subquery()
+    return select(ranked.c.id).where(ranked.c.place == 1)
+
+
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
-    """Every organisation's newest campaign of one instrument that has reached its
-    anonymity threshold (one query), so a just-opened campaign does not take the
-    organisation out of the benchmark."""
+    """Every organisation's newest campaign of one instrument (by date, see
+    `_newest_first`) that has reached its anonymity threshold (one query), so a
+    just-opened campaign does not take the organisation out of the benchmark."""
     counts = (
         select(Response.campaign_id, func.count().label("n"))
         .group_by(Response.campaign_id)
         .subquery()
     )
-    latest = (
-        select(func.max(Campaign.id).label("id"))
+    latest = _newest_per_organisation(
+        select(Campaign.id, Campaign.organisation_id)
         .join(counts, counts.c.campaign_id == Campaign.id)
         .where(Campaign.questionnaire_key == questionnaire_key,
                counts.c.n >= Campaign.anonymity_threshold)
-        .group_by(Campaign.organisation_id)
-        .subquery()
     )
     rows = session.execute(
         select(*_INFO_COLUMNS)
         .join(Organisation, Campaign.organisation_id == Organisation.id)
-        .join(latest, latest.c.id == Campaign.id)
+        .where(Campaign.id.in_(latest))
         .order_by(Campaign.id)
     ).mappings()
     return [_info(row) for row in rows]
 
 
+def newest_campaign_ids(session: Session) -> list[int]:
+    """Each organisation's newest campaign (by date), in order of campaign id."""
+    latest = _newest_per_organisation(select(Campaign.id, Campaign.organisation_id))
+    return list(session.scalars(select(Campaign.id).where(Campaign.id.in_(latest))
+                                .order_by(Campaign.id)))
+
+
 def previous_campaign(session: Session, info: CampaignInfo) -> CampaignInfo | None:
-    """The same organisation's campaign of the same instrument just before this one."""
-    previous_id = session.scalar(
-        select(func.max(Campaign.id)).where(
-            Campaign.organisation_id == info.organisation_id,
-            Campaign.questionnaire_key == info.questionnaire_key,
-            Campaign.id < info.id)
-    )
-    return None if previous_id is None else campaign_info(session, previous_id)
+    """The same organisation's campaign of the same instrument just before this one
+    in `records.campaign_order` (by date, not by id)."""
+    rows = session.execute(
+        select(*_INFO_COLUMNS)
+        .join(Organisation, Campaign.organisation_id == Organisation.id)
+        .where(Campaign.organisation_id == info.organisation_id,
+               Campaign.questionnaire_key == info.questionnaire_key)
+    ).mappings()
+    earlier = [c for c in map(_info, rows) if campaign_order(c) < campaign_order(info)]
+    return max(earlier, key=campaign_order, default=None)
 
 
 def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Respondent]:

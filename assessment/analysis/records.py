@@ -52,3 +52,12 @@ class CampaignInfo:
             "closes_on": self.closes_on.isoformat() if self.closes_on else None,
             "anonymity_threshold": self.anonymity_threshold, "invited": self.invited,
         }
+
+
+def campaign_order(info: CampaignInfo) -> tuple[dt.date, dt.date, int]:
+    """The order of an organisation's campaigns, oldest first: by opening day, then
+    closing day (one still open, with none, comes after any that closed), then id.
+
+    Dates, not ids, decide, so a back-dated import is not taken for the newest campaign.
+    """
+    return info.opens_on, info.closes_on or dt.date.max, info.id

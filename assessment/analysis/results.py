@@ -1,15 +1,31 @@
-"""One organisation's results: dimension means with CIs, index band, answer shares."""
+"""One organisation's results: dimension means with CIs, index band, answer shares.
+
+Every figure rests on at least `threshold` respondents who gave an answer that enters
+it, and carries that number as its `n`; otherwise it is the suppression marker.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from assessment.analysis.records import Respondent
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX
 from assessment.stats.descriptive import category_shares, mean_ci, proportion
-from assessment.stats.privacy import suppressed_cell
+from assessment.stats.privacy import BELOW_THRESHOLD, suppressed_cell
+
+# A dimension whose "don't know" share exceeds this is flagged (`dont_know_high`): its
+# score describes only the people who felt able to answer.
+DONT_KNOW_FLAG: Final = 0.20
+# A figure that cannot be given because one of its groups has nobody in it (besides the
+# privacy codes of `assessment.stats.privacy`).
+NO_RESPONDENTS: Final = "no_respondents"
+
+
+def hidden(reason: str = BELOW_THRESHOLD) -> dict[str, Any]:
+    """A suppressed figure: the marker, its reason code and no n."""
+    return suppressed_cell(reason) | {"n": None}
 
 
 def dimension_values(respondents: Sequence[Respondent], dimension: str) -> list[float]:
@@ -20,21 +36,48 @@ def dimension_values(respondents: Sequence[Respondent], dimension: str) -> list[
 def dimension_summaries(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
 ) -> dict[str, Any]:
-    """Mean, n, SD and 95% CI of every dimension and of the index; small n suppressed."""
+    """Mean, n, SD and 95% CI of every dimension and of the index, small n suppressed;
+    each dimension also carries its "don't know" share."""
     summaries: dict[str, Any] = {}
     for dimension in [*questionnaire.dimensions, None]:
         key = dimension.key if dimension else INDEX
         values = dimension_values(respondents, key)
         summary: dict[str, Any] = (
             _within_scale(mean_ci(values).as_dict()) if len(values) >= threshold
-            else suppressed_cell() | {"n": None}
+            else hidden()
         )
         summary["group"] = dimension.group if dimension else INDEX
+        summary |= dont_know_share(questionnaire, respondents, key, threshold) \
+            if dimension else {"dont_know": None, "dont_know_high": None}
         summaries[key] = summary
     index = summaries[INDEX]
     band = questionnaire.band_for(index.get("mean"))
     index["band"] = None if band is None else {"key": band.key}
     return summaries
+
+
+def dont_know_share(
+    questionnaire: Questionnaire, respondents: Sequence[Respondent], dimension: str,
+    threshold: int,
+) -> dict[str, Any]:
+    """Share of the respondents who answered any of the dimension's items that said
+    "don't know" (an option without a value) to at least one of them, and the flag."""
+    items = [(i.key, questionnaire.scales[i.scale]) for i in questionnaire.dimension_items(
+        dimension)]
+    answered = dont_know = 0
+    for r in respondents:
+        given = [(r.answers.get(key), scale) for key, scale in items
+                 if r.answers.get(key) is not None]
+        if not given:
+            continue
+        answered += 1
+        dont_know += any((o := scale.option(str(a))) is not None and o.value is None
+                         for a, scale in given)
+    if answered < threshold:
+        return {"dont_know": hidden(), "dont_know_high": None}
+    share = proportion(dont_know, answered)
+    return {"dont_know": share.as_dict(),
+            "dont_know_high": share.share is not None and share.share > DONT_KNOW_FLAG}
 
 
 def _within_scale(summary: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +97,7 @@ def item_answer_shares(
     answers = [r.answers.get(item_key) for r in respondents]
     given = [a for a in answers if a is not None]
     if len(given) < threshold:
-        return suppressed_cell() | {"n": None}
+        return hidden()
     counts = {o.code: sum(a == o.code for a in given) for o in scale.options}
     shares = category_shares(counts)
     return {"n": len(given),
@@ -72,6 +115,6 @@ def everyone_shares(
             given = [a for r in respondents if (a := r.answers.get(item.key)) is not None]
             shares[item.key] = (
                 proportion(sum(a == positive for a in given), len(given)).as_dict()
-                if len(given) >= threshold else suppressed_cell() | {"n": None}
+                if len(given) >= threshold else hidden()
             )
     return shares

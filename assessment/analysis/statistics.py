@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assessment.analysis import MAX_COMPARED, MIN_COMPARED, loading
-from assessment.analysis.benchmark import PoolMember, build_pool, compare, summarise
+from assessment.analysis.benchmark import (
+    PoolMember,
+    build_pool,
+    compare,
+    own_member,
+    pool_cut,
+    summarise,
+    with_member,
+)
 from assessment.analysis.digiskills import organisation_findings, respondent_findings
 from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
 from assessment.analysis.priorities import capability_links, change, priorities
@@ -21,7 +29,11 @@ from assessment.instrument.questionnaire import Questionnaire, Registry
 from assessment.instrument.scoring import INDEX
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 
-SCHEMA = "assessment-stats/2"  # 2: keys and codes only; readers apply the words
+# 2: keys and codes only; readers apply the words. 3: every figure carries its own n and
+# suppression reason; group cells are {n, mean}; priorities cover vision and L&D, with
+# actions and ranks only above 0; intervals say how they were found; the pool's
+# respondent-level figures allow for clustering.
+SCHEMA = "assessment-stats/3"
 
 
 class UnknownCampaign(LookupError):
@@ -79,15 +91,30 @@ def campaign_statistics(
         return out
     if pool is None:
         _campaigns, pool = _pool(session, q)
+    previous = loading.previous_campaign(session, info)
+    before = loading.respondents(session, [previous.id]) if previous else None
+    out.update(describe_campaign(q, info, respondents, pool, previous, before))
+    return out
+
+
+def describe_campaign(
+    q: Questionnaire, info: CampaignInfo, respondents: Sequence[Respondent],
+    pool: Sequence[PoolMember], previous: CampaignInfo | None = None,
+    before: Sequence[Respondent] | None = None,
+) -> dict[str, Any]:
+    """The figures of one campaign that has reached its threshold, from plain records:
+    results, benchmark, Digiskills analyses, correlations, reliability, groups, gaps,
+    priorities and the change since `previous` (whose respondents are `before`)."""
+    threshold = info.anonymity_threshold
     keys = _dimension_keys(q)
     summaries = dimension_summaries(q, respondents, threshold)
+    # The campaign stands for its organisation in the pool it is ranked in, with the
+    # very means it reports, so its rank ties with itself exactly.
+    ranked_in = with_member(pool, own_member(info, len(respondents), summaries))
+    standing = compare(summaries, info, ranked_in, keys)
     own = {k: summaries[k].get("mean") for k in keys}
-    standing = compare(own, info, pool, keys, threshold)
-    all_pool = standing["all"]
-    top_quartile = ({k: v["top25"] for k, v in all_pool["dimensions"].items()}
-                    if "dimensions" in all_pool else {})
     a = q.analysis
-    out.update({
+    return {
         "results": {
             "dimensions": summaries,
             "everyone_can": everyone_shares(q, respondents, threshold),
@@ -104,20 +131,18 @@ def campaign_statistics(
             for name, attribute in BREAKDOWNS.items()
             if any(i.key == name for i in q.profile_items())
         },
-        "priorities": priorities(q, own, top_quartile, capability_links(q, pool)),
-        "change": _change(session, q, info, respondents, threshold),
-    })
-    return out
+        "priorities": priorities(q, own, standing["all"].get("dimensions", {}),
+                                 capability_links(q, ranked_in)),
+        "change": _change(q, respondents, previous, before, threshold),
+    }
 
 
 def _change(
-    session: Session, q: Questionnaire, info: CampaignInfo, respondents: Sequence[Any],
-    threshold: int,
+    q: Questionnaire, respondents: Sequence[Respondent], previous: CampaignInfo | None,
+    before: Sequence[Respondent] | None, threshold: int,
 ) -> dict[str, Any] | None:
-    previous = loading.previous_campaign(session, info)
-    if previous is None:
+    if previous is None or before is None:
         return None
-    before = loading.respondents(session, [previous.id])
     result = change(q, respondents, before, max(threshold, previous.anonymity_threshold))
     return {"previous_campaign": previous.as_dict()} | result
 
@@ -145,7 +170,8 @@ def _headlines(
         "respondents": len(respondents),
         "countries": sorted({c.country for c in infos}),
         "benchmark": summarise(pool, _dimension_keys(q)),
-        "digiskills": {"respondent": respondent_findings(q, respondents, DEFAULT_THRESHOLD)},
+        "digiskills": {"respondent": respondent_findings(q, respondents, DEFAULT_THRESHOLD,
+                                                         clustered=True)},
     }
 
 
@@ -173,19 +199,17 @@ def pool_statistics(
         distributions[attribute] = {}
         for value in values:
             members = [m for m in pool if getattr(m, attribute) == value]
-            distributions[attribute][value] = (
-                {"organisations": len(members), "respondents": sum(m.respondents for m in members),
-                 "dimensions": summarise(members, keys)}
-                if len(members) >= threshold
-                else {"suppressed": True, "organisations": None}
-            )
+            cut = pool_cut(members, value, keys)
+            if not cut.get("suppressed"):
+                cut["respondents"] = sum(m.respondents for m in members)
+            distributions[attribute][value] = cut
     result = _headlines(q, infos, pool, respondents)
     result["digiskills"]["organisation"] = organisation_findings(
         q, respondents, threshold, threshold)
     result.update({
-        "correlations": correlations(q, respondents, threshold),
-        "reliability": reliability(q, respondents, threshold),
-        "seniority_gap": seniority_gaps(q, respondents, threshold),
+        "correlations": correlations(q, respondents, threshold, clustered=True),
+        "reliability": reliability(q, respondents, threshold, clustered=True),
+        "seniority_gap": seniority_gaps(q, respondents, threshold, clustered=True),
         "capability_links": capability_links(q, pool),
         "distributions": distributions,
     })

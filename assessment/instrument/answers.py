@@ -20,7 +20,13 @@ def clean_answer(questionnaire: Questionnaire, item: Item, raw: Any) -> Any:
         unknown = [v for v in chosen if v not in codes]
         if unknown:
             raise ValueError(f"unknown option(s) {', '.join(unknown)}")
-        return sorted(set(chosen), key=[o.code for o in scale.options].index)
+        chosen = sorted(set(chosen), key=[o.code for o in scale.options].index)
+        exclusive = [o.code for o in scale.options if o.exclusive and o.code in chosen]
+        if exclusive and len(chosen) > 1:
+            others = ", ".join(c for c in chosen if c != exclusive[0])
+            raise ValueError(f"'{exclusive[0]}' cannot be chosen together with other options "
+                             f"(here {others}): choose it alone")
+        return chosen
     if raw is None or str(raw).strip() == "":
         return None
     code = str(raw).strip()

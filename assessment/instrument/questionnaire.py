@@ -30,6 +30,8 @@ class Option(_Strict):
     code: str = Field(min_length=1)
     value: float | None = None
     label: Text
+    # On a multiple-choice scale: chosen alone or not at all (e.g. "none of these").
+    exclusive: bool = False
 
 
 class Scale(_Strict):
@@ -82,6 +84,19 @@ class IndexRule(_Strict):
     weights: dict[str, float]
 
 
+class Action(_Strict):
+    """One recommended action of the action library: what to do first about a dimension
+    that is a priority. The engine names it by key; the reports print its text."""
+
+    key: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    dimension: str
+    text: Text
+
+
+# The dimension groups the priorities rank, so each needs one action in the library.
+ACTION_GROUPS = ("capability", "vision", "learning")
+
+
 class AnalysisMap(_Strict):
     """Which items the published Digiskills analyses read (see the methodology)."""
 
@@ -114,6 +129,7 @@ class Questionnaire(_Strict):
     index: IndexRule
     bands: list[Band] = Field(min_length=1)
     analysis: AnalysisMap | None = None
+    actions: list[Action] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
 
     @property
@@ -167,6 +183,10 @@ class Questionnaire(_Strict):
     def profile_items(self) -> list[Item]:
         """The respondent-profile items (seniority, function, ...)."""
         return [i for i in self.items() if i.profile]
+
+    def action_for(self, dimension: str) -> Action | None:
+        """The recommended action of the action library for one dimension, or None."""
+        return next((a for a in self.actions if a.dimension == dimension), None)
 
     def band_for(self, score: float | None) -> Band | None:
         """The maturity band an index score falls in."""
@@ -294,6 +314,10 @@ def _semantic_problems(q: Questionnaire) -> list[str]:
                 problems.append(f"scale {name}: a scored scale needs two or more numeric values")
         if not all(o.label.get(DEFAULT_LANGUAGE) for o in scale.options):
             problems.append(f"scale {name}: every option needs an English label")
+        exclusive = [o.code for o in scale.options if o.exclusive]
+        if exclusive and scale.kind != "multiple":
+            problems.append(f"scale {name}: only a multiple-choice scale can have exclusive "
+                            f"options ({', '.join(exclusive)})")
     for item in q.items():
         item_scale = q.scales.get(item.scale)
         if item_scale is None:
@@ -322,7 +346,30 @@ def _semantic_problems(q: Questionnaire) -> list[str]:
         problems.append("bands: the lowest band must start at 0")
     if q.analysis is not None:
         problems.extend(_analysis_problems(q, q.analysis))
+    problems.extend(_action_problems(q))
     problems.extend(_language_problems(q))
+    return problems
+
+
+def _action_problems(q: Questionnaire) -> list[str]:
+    """The action library: known dimensions, unique keys, exactly one action for each
+    dimension the priorities rank (when the library is given at all)."""
+    if not q.actions:
+        return []
+    problems = [f"action {key}: duplicate action key"
+                for key in _duplicates(a.key for a in q.actions)]
+    known = {d.key for d in q.dimensions}
+    for action in q.actions:
+        if action.dimension not in known:
+            problems.append(f"action {action.key}: unknown dimension '{action.dimension}'")
+        if not action.text.get(DEFAULT_LANGUAGE, "").strip():
+            problems.append(f"action {action.key}: has no text")
+    for key in _duplicates(a.dimension for a in q.actions):
+        problems.append(f"dimension {key}: more than one action (give one)")
+    covered = {a.dimension for a in q.actions}
+    for d in q.dimensions:
+        if d.group in ACTION_GROUPS and d.key not in covered:
+            problems.append(f"dimension {d.key}: has no action in the action library")
     return problems
 
 
@@ -338,6 +385,8 @@ def _texts(q: Questionnaire) -> Iterator[tuple[str, Text | None]]:
     for b in q.bands:
         yield f"band {b.key}: label", b.label
         yield f"band {b.key}: meaning", b.meaning
+    for action in q.actions:
+        yield f"action {action.key}: text", action.text
     for section in q.sections:
         yield f"section {section.key}: title", section.title
         yield f"section {section.key}: help", section.help
@@ -356,8 +405,8 @@ def _language_problems(q: Questionnaire) -> list[str]:
         if text is None:
             continue
         # A missing English item text or option label is already reported on its own.
-        checked = declared - {DEFAULT_LANGUAGE} if where.startswith(("item ", "scale ")) \
-            else declared
+        checked = declared - {DEFAULT_LANGUAGE} \
+            if where.startswith(("item ", "scale ", "action ")) else declared
         missing = sorted(lang for lang in checked if not str(text.get(lang, "")).strip())
         if missing:
             problems.append(f"{where} has no {', '.join(missing)} translation")

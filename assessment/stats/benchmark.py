@@ -8,9 +8,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from assessment.stats.descriptive import clean_values
+
+# Scores within this distance count as equal when ranking: an organisation's mean
+# computed by the database and by Python can differ in the last bits (0-100 scale).
+TIE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,21 @@ def benchmark_summary(values: Sequence[float | None]) -> BenchmarkSummary:
     )
 
 
-def percentile_rank(value: float, pool: Sequence[float | None]) -> float | None:
-    """Percentile rank 0-100 of value in the pool: % below plus half the % equal."""
+def percentile_rank(
+    value: float, pool: Sequence[float | None], tolerance: float = TIE_TOLERANCE
+) -> float | None:
+    """Percentile rank 0-100 of value in the pool: % below plus half the % equal.
+
+    Values within `tolerance` of each other count as equal.
+    """
     scores = clean_values(pool)
     if scores.size == 0 or not math.isfinite(value):
         return None
     # The 'mean' definition treats ties symmetrically, so an organisation tied with the
-    # whole pool sits at 50, not 0 or 100. Whether the organisation itself belongs to
-    # the pool is the caller's choice.
-    return float(stats.percentileofscore(scores, value, kind="mean"))
+    # whole pool sits at 50, not 0 or 100; it is scipy's percentileofscore(kind="mean"),
+    # written out because scipy compares exactly and two floating-point paths to the
+    # same mean would not tie. Whether the organisation belongs to the pool is the
+    # caller's choice.
+    equal = int(np.count_nonzero(np.abs(scores - value) <= tolerance))
+    below = int(np.count_nonzero(scores < value - tolerance))
+    return 100.0 * (below + 0.5 * equal) / scores.size

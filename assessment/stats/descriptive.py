@@ -18,16 +18,28 @@ from scipy import stats
 # filterwarnings=error that would raise), so such data are treated as constant.
 _RELATIVE_SPREAD_FLOOR = 1e-12
 
+# How an interval was found (the "interval" code of a mean or a difference).
+T_INTERVAL = "t"  # Student's t interval of a mean
+WELCH_INTERVAL = "welch"  # Welch's t interval of a difference of means
+ALL_SAME = "all_same"  # every value is the same: no interval, the value is the figure
+
 
 @dataclass(frozen=True)
 class MeanSummary:
-    """A mean with its sample standard deviation and t confidence interval."""
+    """A mean with its sample standard deviation and t confidence interval.
+
+    `interval` says how the interval was found: "t", or "all_same" when every value is
+    the same (no interval is given: the values do not vary, so the t formula would give
+    a zero-width interval that claims a precision the data cannot show); None when
+    there are no values.
+    """
 
     n: int
     mean: float | None
     sd: float | None
     ci_low: float | None
     ci_high: float | None
+    interval: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,7 +61,12 @@ class Proportion:
 
 @dataclass(frozen=True)
 class MeanDifference:
-    """Welch's comparison of two means: difference = mean_a - mean_b."""
+    """Welch's comparison of two means: difference = mean_a - mean_b.
+
+    `interval` is "welch", or "all_same" when each group's values are all the same (the
+    difference is exact for these people and there is no interval or test); None when a
+    group has fewer than two values.
+    """
 
     n_a: int
     n_b: int
@@ -59,6 +76,7 @@ class MeanDifference:
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
+    interval: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,11 +120,17 @@ def mean_ci(values: Sequence[float | None], confidence: float = 0.95) -> MeanSum
         return MeanSummary(n=0, mean=None, sd=None, ci_low=None, ci_high=None)
     mean = float(np.mean(data))
     if n == 1:
-        return MeanSummary(n=1, mean=mean, sd=None, ci_low=None, ci_high=None)
-    # Constant data give sd 0 and a zero-width interval: that is what the t formula says.
+        return MeanSummary(n=1, mean=mean, sd=None, ci_low=None, ci_high=None,
+                           interval=ALL_SAME)
+    if is_constant(data):
+        # The t formula would give sd 0 and a zero-width interval ("100 to 100"):
+        # the code says instead that every answer had this value.
+        return MeanSummary(n=n, mean=float(data[0]), sd=0.0, ci_low=None, ci_high=None,
+                           interval=ALL_SAME)
     sd = float(np.std(data, ddof=1))
     half_width = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
-    return MeanSummary(n=n, mean=mean, sd=sd, ci_low=mean - half_width, ci_high=mean + half_width)
+    return MeanSummary(n=n, mean=mean, sd=sd, ci_low=mean - half_width,
+                       ci_high=mean + half_width, interval=T_INTERVAL)
 
 
 def wilson_interval(
@@ -148,10 +172,14 @@ def difference_ci(
     mean_b = float(np.mean(data_b)) if data_b.size else None
     difference = mean_a - mean_b if mean_a is not None and mean_b is not None else None
     ci_low = ci_high = p_value = None
+    interval = None
     # Welch needs a variance from each group, and at least one of them non-zero.
     testable = data_a.size >= 2 and data_b.size >= 2
     if testable and not (is_constant(data_a) and is_constant(data_b)):
         ci_low, ci_high, p_value = _welch(data_a, data_b, confidence)
+        interval = WELCH_INTERVAL
+    elif testable:
+        interval = ALL_SAME
     return MeanDifference(
         n_a=int(data_a.size),
         n_b=int(data_b.size),
@@ -161,6 +189,7 @@ def difference_ci(
         ci_low=ci_low,
         ci_high=ci_high,
         p_value=p_value,
+        interval=interval,
     )
 
 

@@ -43,8 +43,11 @@ def test_mean_ci_drops_missing_values():
     ("values", "expected"),
     [
         ([], MeanSummary(n=0, mean=None, sd=None, ci_low=None, ci_high=None)),
-        ([3.5], MeanSummary(n=1, mean=3.5, sd=None, ci_low=None, ci_high=None)),
-        ([4, 4, 4], MeanSummary(n=3, mean=4.0, sd=0.0, ci_low=4.0, ci_high=4.0)),
+        ([3.5], MeanSummary(n=1, mean=3.5, sd=None, ci_low=None, ci_high=None,
+                            interval="all_same")),
+        # Every value the same: no zero-width "4 to 4" interval, the code says why.
+        ([4, 4, 4], MeanSummary(n=3, mean=4.0, sd=0.0, ci_low=None, ci_high=None,
+                                interval="all_same")),
     ],
 )
 def test_mean_ci_small_samples(values, expected):

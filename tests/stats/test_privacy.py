@@ -14,6 +14,7 @@ from assessment.stats.privacy import (
     suppress_groups,
     suppress_table,
     suppressed_cell,
+    suppression_reasons,
 )
 
 group_counts = st.dictionaries(
@@ -80,12 +81,13 @@ def test_invalid_input_is_rejected(counts, threshold):
 
 def test_suppress_counts_replaces_hidden_groups_with_the_marker():
     shown = suppress_counts({"staff": 40, "managers": 10, "senior leaders": 2}, 5)
-    assert shown == {"staff": 40, "managers": SUPPRESSED, "senior leaders": SUPPRESSED}
+    assert all(is_suppressed(shown[k]) for k in ("managers", "senior leaders"))
     assert json.loads(json.dumps(shown)) == {
         "staff": 40,
-        "managers": {"suppressed": True},
-        "senior leaders": {"suppressed": True},
+        "managers": {"suppressed": True, "reason": "protects_smaller_group"},
+        "senior leaders": {"suppressed": True, "reason": "below_threshold"},
     }
+    assert SUPPRESSED == {"suppressed": True}
 
 
 def test_marker():
@@ -105,8 +107,8 @@ def test_suppress_table_hides_whole_rows():
     # Senior leaders (3) are below 5; alone they would be exposed by column totals
     # minus the other rows, so managers (7) are hidden too: 3 + 7 = 10.
     assert suppress_table(rows, 5) == {
-        "senior leaders": {"suppressed": True},
-        "managers": {"suppressed": True},
+        "senior leaders": {"suppressed": True, "reason": "below_threshold"},
+        "managers": {"suppressed": True, "reason": "protects_smaller_group"},
         "staff": {"yes": 20, "no": 15},
     }
 
@@ -173,3 +175,33 @@ def test_suppress_table_properties(rows, threshold):
     hidden_total = sum(sizes[label] for label in hidden)
     if hidden_total and hidden_total < threshold:
         assert not is_reportable(sum(sizes.values()), threshold)
+
+
+def test_unshown_group_counts_for_complementary_suppression():
+    # 4 respondents did not answer the breakdown's question: they are never shown, but
+    # total - staff - managers would describe them, so the smaller shown group goes too.
+    counts = {"staff": 30, "managers": 6, "": 4}
+    assert suppression_reasons(counts, 5, unshown={""}) == {
+        "managers": "protects_smaller_group"}
+    # Enough of them (5) protect themselves; none at all need no protection.
+    assert suppression_reasons({"staff": 30, "managers": 6, "": 5}, 5, unshown={""}) == {}
+    assert suppression_reasons({"staff": 30, "managers": 6, "": 0}, 5, unshown={""}) == {}
+    # A small shown group and the unshown ones together reach the threshold.
+    assert suppression_reasons({"staff": 30, "managers": 2, "": 3}, 5, unshown={""}) == {
+        "managers": "below_threshold"}
+
+
+@settings(database=None, max_examples=300)
+@given(group_counts, thresholds, st.integers(min_value=0, max_value=12))
+def test_shown_groups_never_isolate_the_rest(counts, threshold, unshown):
+    counts = {k: v for k, v in counts.items() if k} | {"": unshown}
+    reasons = suppression_reasons(counts, threshold, unshown={""})
+    assert "" not in reasons
+    shown = [k for k in counts if k and k not in reasons and counts[k] > 0]
+    assert all(counts[k] >= threshold for k in shown)
+    rest = sum(counts.values()) - sum(counts[k] for k in shown)
+    if sum(counts.values()) >= threshold and shown:
+        assert rest == 0 or rest >= threshold
+    assert all(counts[k] < threshold for k, r in reasons.items() if r == "below_threshold")
+    assert all(counts[k] >= threshold for k, r in reasons.items()
+               if r == "protects_smaller_group")

@@ -1,0 +1,230 @@
+"""Respondent-level figures of a pool of organisations, allowing for clustering.
+
+Respondents of one organisation answer alike, so treating the pool's 15,000 respondents
+as independent overstates the precision of everything computed from them. Here every
+interval is a cluster bootstrap: organisations (the clusters) are resampled with
+replacement, each with all its respondents, and the figure is recomputed on each
+resample (scipy.stats.bootstrap with `paired=True` over per-organisation sums, percentile
+interval, a fixed seed so every report is repeatable). Tests use the bootstrap's
+standard error: a Wald test for differences and correlations, and the Rao-Scott
+first-order correction (Pearson's X^2 divided by the mean design effect of the groups'
+shares) for cross-tabulations. Each result says so with `interval: "cluster_bootstrap"`
+and gives `clusters` (organisations) and, for shares, the `design_effect` (bootstrap
+variance over the binomial variance). Where the bootstrap cannot be computed (a single
+organisation, or every resample giving the same figure) the independent interval stays
+and `interval` names it (`wilson`, `bonett_wright`, `fisher_z`, `welch`, `feldt`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+from scipy import stats
+
+from assessment.stats.association import crosstab_test
+from assessment.stats.descriptive import finite_or_none, proportion
+
+CLUSTER_BOOTSTRAP: Final = "cluster_bootstrap"  # the "interval" code of these figures
+RAO_SCOTT: Final = "chi-square-rao-scott"  # the "test" of a clustered cross-tabulation
+RESAMPLES: Final = 1999
+BATCH: Final = 500  # resamples computed at once: bounds memory on large pools
+SEED: Final = 20151231
+MIN_CLUSTERS: Final = 2
+MIN_FINITE_SHARE: Final = 0.95  # of resamples that must give a figure
+
+Statistic = Callable[..., np.ndarray]
+
+
+def _bootstrap(sums: Sequence[np.ndarray], statistic: Statistic,
+               confidence: float) -> tuple[float | None, float | None, float | None]:
+    """Percentile interval and standard error of `statistic` over resampled clusters.
+
+    `sums` are per-cluster arrays (one value per organisation); `statistic` takes the
+    resampled arrays and reduces them over the last axis.
+    """
+    if len(sums[0]) < MIN_CLUSTERS:
+        return None, None, None
+    with warnings.catch_warnings():
+        # A resample that happens to hold no member of a group gives NaN (0 / 0), and
+        # scipy then warns; such resamples are left out below.
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        replicates = stats.bootstrap(
+            tuple(sums), statistic, paired=True, vectorized=True, axis=-1,
+            n_resamples=RESAMPLES, batch=BATCH, method="percentile",
+            confidence_level=confidence, rng=np.random.default_rng(SEED),
+        )
+    spread = np.asarray(replicates.bootstrap_distribution, dtype=float)
+    finite = spread[np.isfinite(spread)]
+    if finite.size < MIN_FINITE_SHARE * spread.size or float(np.ptp(finite)) == 0.0:
+        # Every resample gives the same figure (e.g. nobody anywhere said yes), or too
+        # many resamples have no figure at all.
+        return None, None, None
+    low, high = replicates.confidence_interval
+    if finite.size < spread.size:
+        tail = (1 - confidence) / 2
+        low, high = np.quantile(finite, [tail, 1 - tail])
+    return finite_or_none(low), finite_or_none(high), finite_or_none(np.std(finite, ddof=1))
+
+
+def _per_cluster(values: np.ndarray, index: np.ndarray, size: int) -> np.ndarray:
+    return np.bincount(index, weights=values, minlength=size)
+
+
+def _clusters(clusters: Sequence[int]) -> tuple[np.ndarray, int]:
+    _, index = np.unique(np.asarray(clusters), return_inverse=True)
+    return index, int(index.max()) + 1 if index.size else 0
+
+
+def _ratio(successes: np.ndarray, n: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.sum(successes, axis=axis) / np.sum(n, axis=axis)
+
+
+def clustered_share(successes: Sequence[bool], clusters: Sequence[int],
+                    confidence: float = 0.95) -> dict[str, Any]:
+    """A share with its cluster-bootstrap interval: the `proportion` keys plus
+    `interval`, `clusters` and `design_effect`."""
+    hits = np.asarray(successes, dtype=float)
+    index, size = _clusters(clusters)
+    base = proportion(int(hits.sum()), int(hits.size), confidence).as_dict()
+    out = base | {"interval": "wilson", "clusters": size, "design_effect": None}
+    if hits.size == 0:
+        return out
+    s, n = _per_cluster(hits, index, size), np.bincount(index, minlength=size).astype(float)
+    low, high, se = _bootstrap([s, n], _ratio, confidence)
+    if se is None:
+        return out
+    share = base["share"]
+    binomial = share * (1 - share) / hits.size
+    return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
+                  "design_effect": finite_or_none(se * se / binomial) if binomial > 0
+                  else None}
+
+
+def clustered_split(groups: Mapping[str, tuple[Sequence[bool], Sequence[int]]],
+                    confidence: float = 0.95) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per-group shares with cluster-bootstrap intervals, and the Rao-Scott corrected
+    chi-square test of whether the share differs between the groups (the independent
+    test of `crosstab_test` when a group's design effect cannot be computed).
+
+    `groups` maps a label to (success per respondent, organisation per respondent).
+    """
+    shares = {label: clustered_share(hits, ids, confidence)
+              for label, (hits, ids) in groups.items()}
+    counts = np.asarray([[shares[label]["successes"] for label in groups],
+                         [shares[label]["n"] - shares[label]["successes"] for label in groups]])
+    test = crosstab_test(counts.tolist()).as_dict() | {"design_effect": None}
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    effects = [cell["design_effect"] for cell in shares.values() if cell["n"]]
+    if min(counts.shape) < 2 or not effects or any(e is None for e in effects):
+        return shares, test  # no bootstrap to correct by: the independent test stands
+    # Rao & Scott (1981): X^2 over the mean design effect is approximately chi-square
+    # with the usual degrees of freedom. A design effect below 1 is taken as 1, so the
+    # correction never makes a test more liberal than the independent one.
+    mean_effect = max(1.0, float(np.mean(effects)))
+    chi2, _p, dof, _expected = stats.chi2_contingency(counts, correction=False)
+    corrected = float(chi2) / mean_effect
+    return shares, test | {"test": RAO_SCOTT, "statistic": finite_or_none(corrected),
+                           "p_value": finite_or_none(stats.chi2.sf(corrected, dof)),
+                           "dof": int(dof), "design_effect": mean_effect, "warning": None}
+
+
+def _pearson_from_sums(n: np.ndarray, sx: np.ndarray, sy: np.ndarray, sxx: np.ndarray,
+                       syy: np.ndarray, sxy: np.ndarray, axis: int = -1) -> np.ndarray:
+    n, sx, sy = n.sum(axis=axis), sx.sum(axis=axis), sy.sum(axis=axis)
+    cov = sxy.sum(axis=axis) - sx * sy / n
+    var_x = sxx.sum(axis=axis) - sx * sx / n
+    var_y = syy.sum(axis=axis) - sy * sy / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cov / np.sqrt(var_x * var_y)
+
+
+def clustered_correlation(r: float | None, x: Sequence[float], y: Sequence[float],
+                          clusters: Sequence[int], confidence: float = 0.95,
+                          ranks: bool = False) -> dict[str, Any]:
+    """The cluster-bootstrap interval and Wald p-value of a correlation r of the
+    complete pairs (x, y) (Spearman's when `ranks`: ranks are taken over the whole pool
+    once, and Pearson's r of the ranks is resampled). Only `interval` and `clusters`
+    when the bootstrap cannot be computed: the independent figures stand."""
+    out: dict[str, Any] = {"interval": "bonett_wright" if ranks else "fisher_z"}
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if r is None or xs.size == 0:
+        return out | {"clusters": len(set(clusters))}
+    if ranks:
+        xs, ys = stats.rankdata(xs), stats.rankdata(ys)
+    index, size = _clusters(clusters)
+    sums = [np.bincount(index, minlength=size).astype(float)] + [
+        _per_cluster(v, index, size) for v in (xs, ys, xs * xs, ys * ys, xs * ys)]
+    low, high, se = _bootstrap(sums, _pearson_from_sums, confidence)
+    out["clusters"] = size
+    if se is None or abs(r) >= 1.0:
+        return out
+    # Wald test on Fisher's z, its standard error by the delta method from the bootstrap's.
+    z = math.atanh(r) / (se / (1 - r * r))
+    return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
+                  "p_value": finite_or_none(2 * stats.norm.sf(abs(z)))}
+
+
+def _difference_from_sums(sa: np.ndarray, na: np.ndarray, sb: np.ndarray, nb: np.ndarray,
+                          axis: int = -1) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _ratio(sa, na, axis) - _ratio(sb, nb, axis)
+
+
+def clustered_difference(a: Sequence[float], a_clusters: Sequence[int],
+                         b: Sequence[float], b_clusters: Sequence[int],
+                         confidence: float = 0.95) -> dict[str, Any]:
+    """mean(a) - mean(b) with its cluster-bootstrap interval and Wald p-value (both
+    groups resampled together, organisation by organisation); only `clusters` when the
+    bootstrap cannot be computed (the independent figures stand)."""
+    values_a, values_b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    index, size = _clusters([*a_clusters, *b_clusters])
+    ia, ib = index[:values_a.size], index[values_a.size:]
+    sums = [_per_cluster(values_a, ia, size), np.bincount(ia, minlength=size).astype(float),
+            _per_cluster(values_b, ib, size), np.bincount(ib, minlength=size).astype(float)]
+    out: dict[str, Any] = {"clusters": size}
+    if values_a.size == 0 or values_b.size == 0:
+        return out
+    low, high, se = _bootstrap(sums, _difference_from_sums, confidence)
+    if se is None or se == 0:
+        return out
+    difference = float(values_a.mean() - values_b.mean())
+    return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
+                  "p_value": finite_or_none(2 * stats.norm.sf(abs(difference) / se))}
+
+
+def clustered_alpha(matrix: Sequence[Sequence[float | None]], clusters: Sequence[int],
+                    confidence: float = 0.95) -> dict[str, Any]:
+    """The cluster-bootstrap interval of Cronbach's alpha (complete rows only); only
+    `interval` and `clusters` when it cannot be computed (Feldt's interval stands)."""
+    rows = [(row, c) for row, c in zip(matrix, clusters, strict=True)
+            if all(v is not None for v in row)]
+    out: dict[str, Any] = {"interval": "feldt"}
+    if len(rows) < 3 or len(rows[0][0]) < 2:
+        return out | {"clusters": len({c for _, c in rows})}
+    scores = np.asarray([row for row, _ in rows], dtype=float)
+    index, size = _clusters([c for _, c in rows])
+    k = scores.shape[1]
+    pairs = [(i, j) for i in range(k) for j in range(i, k)]
+    sums = [np.bincount(index, minlength=size).astype(float)]
+    sums += [_per_cluster(scores[:, i], index, size) for i in range(k)]
+    sums += [_per_cluster(scores[:, i] * scores[:, j], index, size) for i, j in pairs]
+
+    def alpha(n: np.ndarray, *parts: np.ndarray, axis: int = -1) -> np.ndarray:
+        total_n = n.sum(axis=axis)
+        means = [p.sum(axis=axis) / total_n for p in parts[:k]]
+        cov = {pair: parts[k + p].sum(axis=axis) / total_n - means[pair[0]] * means[pair[1]]
+               for p, pair in enumerate(pairs)}
+        item_variance = sum(cov[(i, i)] for i in range(k))
+        total_variance = item_variance + 2 * sum(cov[(i, j)] for i, j in pairs if i != j)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return k / (k - 1) * (1 - item_variance / total_variance)
+
+    low, high, se = _bootstrap(sums, alpha, confidence)
+    if se is None:
+        return out | {"clusters": size}
+    return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
+                  "clusters": size}
