@@ -18,7 +18,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from assessment.extensions import db
-from assessment.instrument.answers import clean_answers
+from assessment.instrument.answers import clean_answer, clean_answers
 from assessment.instrument.questionnaire import load_file
 from assessment.instrument.scoring import score_response
 from assessment.io import importing
@@ -150,7 +150,7 @@ def test_xlsx_import_with_locale_and_day(
     app: Flask, runner: FlaskCliRunner, make_campaign: Callable[..., Campaign],
     full_answers: MakeAnswers, tmp_path: Path,
 ) -> None:
-    campaign = make_campaign()
+    campaign = make_campaign(opens_on=dt.date(2025, 1, 1))
     respondents = three_respondents(full_answers)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -430,7 +430,9 @@ def test_token_and_closed_campaigns_accept_imports(
     with app.app_context():
         issue_tokens(campaign_row(campaign.id), 3)
         db.session.commit()
-    path = answers_csv(tmp_path / "answers.csv", three_respondents(full_answers))
+    # A closed campaign's answers carry the day they were given, within its dates.
+    rows = [[*cells(a), "2024-01-15"] for a in three_respondents(full_answers)]
+    path = write_csv(tmp_path / "answers.csv", [[*ITEM_KEYS, "submitted_on"], *rows])
     result = run_import(runner, path, campaign.id)
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -536,3 +538,76 @@ def test_progress_is_reported_for_every_row_checked_and_stored(
         db.session.commit()
     assert stored_steps == [1_000, 1_000, 345]
     assert response_count(app, campaign.id) == rows
+
+
+# Issue 10, points 10-12: nothing wrong is stored silently.
+
+def _formula_workbook(path: Path, answers: Answers, formula_column: str) -> Path:
+    """A workbook as a program writes it without calculating: a formula, no cached value."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(ITEM_KEYS)
+    row = cells(answers)
+    row[ITEM_KEYS.index(formula_column)] = '=LOWER("MOST")'
+    sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("column", ["cap_data", "generation"])  # required, optional
+def test_formula_without_value_is_an_error_naming_the_cell(
+    app: Flask, runner: FlaskCliRunner, make_campaign: Callable[..., Campaign],
+    full_answers: MakeAnswers, tmp_path: Path, column: str,
+) -> None:
+    campaign = make_campaign()
+    path = _formula_workbook(tmp_path / "formula.xlsx", full_answers(), column)
+    result = run_import(runner, path, campaign.id)
+    letter = openpyxl.utils.get_column_letter(ITEM_KEYS.index(column) + 1)
+    assert result.exit_code != 0
+    assert (f"row 2, column {column}: cell {letter}2 holds a formula (=LOWER(\"MOST\")) "
+            "with no calculated value") in result.output
+    assert "an answer is required" not in result.output
+    assert response_count(app, campaign.id) == 0
+
+
+def test_exclusive_option_cannot_be_combined(
+    app: Flask, runner: FlaskCliRunner, make_campaign: Callable[..., Campaign],
+    full_answers: MakeAnswers, tmp_path: Path,
+) -> None:
+    campaign = make_campaign()
+    rows = [full_answers(voc_methods=["surveys"]), full_answers(voc_methods=["none"]),
+            full_answers(voc_methods=["none", "surveys"])]
+    path = answers_csv(tmp_path / "answers.csv", rows)
+    result = run_import(runner, path, campaign.id)
+    assert result.exit_code != 0
+    assert "row 4, column voc_methods: 'none' cannot be chosen together with other " \
+        "options (here surveys): choose it alone" in result.output
+    assert "row 2" not in result.output and "row 3" not in result.output
+    assert response_count(app, campaign.id) == 0
+    # The instrument marks the option, so every path that checks answers refuses it.
+    scale = Q.scales["voc_methods"]
+    assert [o.code for o in scale.options if o.exclusive] == ["none"]
+    with pytest.raises(ValueError, match="cannot be chosen together"):
+        clean_answer(Q, Q.item("metrics_tracked"), ["nps", "none"])
+
+
+def test_submitted_on_outside_the_campaign_is_refused(
+    app: Flask, runner: FlaskCliRunner, make_campaign: Callable[..., Campaign],
+    full_answers: MakeAnswers, tmp_path: Path,
+) -> None:
+    campaign = make_campaign(opens_on=dt.date(2025, 3, 1), closes_on=dt.date(2025, 3, 31))
+    days = ["2025-02-28", "2025-03-01", "2025-03-31", "2025-04-01", ""]
+    rows = [[*cells(full_answers()), day] for day in days]
+    path = write_csv(tmp_path / "answers.csv", [[*ITEM_KEYS, "submitted_on"], *rows])
+    result = run_import(runner, path, campaign.id)
+    assert result.exit_code != 0
+    assert "row 2, column submitted_on: '2025-02-28' is before the campaign opened on " \
+        "2025-03-01" in result.output
+    assert "row 5, column submitted_on: '2025-04-01' is after the campaign closed on " \
+        "2025-03-31" in result.output
+    assert "row 6, column submitted_on: left blank, it means today" in result.output
+    assert "row 3" not in result.output and "row 4" not in result.output
+    assert response_count(app, campaign.id) == 0
+    window = importing.CampaignWindow(dt.date(2025, 3, 1), None)
+    assert window.problem(dt.date(2030, 1, 1)) is None  # still open: no closing day

@@ -56,14 +56,15 @@ def _rough_rows(file: str) -> int:
 @with_appcontext
 def import_command(file: str, campaign_id: int) -> None:
     """Import responses from a CSV or XLSX file, one row per respondent; all or nothing."""
-    from assessment.io.importing import ImportRejected, read_path
+    from assessment.io.importing import CampaignWindow, ImportRejected, read_path
     from assessment.operations.responses import import_responses
 
     campaign, questionnaire = _campaign_questionnaire(campaign_id)
     try:
         with progress(_rough_rows(file), "checking rows") as advance:
             imported = read_path(questionnaire, file, locales=_locales(questionnaire),
-                                 today=utc_today(), progress=advance)
+                                 today=utc_today(), progress=advance,
+                                 window=CampaignWindow(campaign.opens_on, campaign.closes_on))
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem}", err=True)

@@ -14,6 +14,7 @@ import difflib
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -37,6 +38,7 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\S")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
 
 Table = list[tuple[int, list[str]]]  # (spreadsheet row number, cell texts); header first
 
@@ -65,6 +67,22 @@ class ImportedResponse:
     submitted_on: dt.date | None
 
 
+@dataclass(frozen=True)
+class CampaignWindow:
+    """The days a campaign takes answers: from `opens_on` to `closes_on` (None: open)."""
+
+    opens_on: dt.date
+    closes_on: dt.date | None = None
+
+    def problem(self, day: dt.date) -> str | None:
+        """Why no answer can have been given on `day`, or None."""
+        if day < self.opens_on:
+            return f"is before the campaign opened on {self.opens_on.isoformat()}"
+        if self.closes_on is not None and day > self.closes_on:
+            return f"is after the campaign closed on {self.closes_on.isoformat()}"
+        return None
+
+
 class ImportRejected(Exception):
     """The file cannot be imported; `problems` lists every problem found."""
 
@@ -81,10 +99,12 @@ def read_path(
     questionnaire: Questionnaire, path: str | Path, *,
     locales: Collection[str] = (DEFAULT_LANGUAGE,), today: dt.date | None = None,
     max_rows: int = MAX_ROWS, progress: Callable[[int], None] | None = None,
+    window: CampaignWindow | None = None,
 ) -> list[ImportedResponse]:
     """Validate a CSV or XLSX file on disk; raise ImportRejected listing every problem.
 
-    `progress(n)` is called as rows are checked (n rows at a time).
+    `progress(n)` is called as rows are checked (n rows at a time); `window` is the
+    campaign's opening and closing day, outside which no answer can have been given.
     """
     path = Path(path)
     try:
@@ -94,18 +114,20 @@ def read_path(
     except OSError as exc:
         raise _reject(f"the file cannot be read ({exc.strerror})") from exc
     return read_upload(questionnaire, data, path.name, locales=locales, today=today,
-                       max_rows=max_rows, progress=progress)
+                       max_rows=max_rows, progress=progress, window=window)
 
 
 def read_upload(
     questionnaire: Questionnaire, data: bytes, filename: str, *,
     locales: Collection[str] = (DEFAULT_LANGUAGE,), today: dt.date | None = None,
     max_rows: int = MAX_ROWS, progress: Callable[[int], None] | None = None,
+    window: CampaignWindow | None = None,
 ) -> list[ImportedResponse]:
     """Validate a file given as bytes (its name tells CSV from XLSX); raise ImportRejected."""
     table = read_table(data, filename, max_rows=max_rows)
     return validate_table(questionnaire, table, locales=locales,
-                          today=today or dt.datetime.now(dt.UTC).date(), progress=progress)
+                          today=today or dt.datetime.now(dt.UTC).date(), progress=progress,
+                          window=window)
 
 
 def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> Table:
@@ -178,9 +200,12 @@ def _xlsx_table(data: bytes, max_rows: int) -> Table:
             # openpyxl warns about spreadsheet features it drops (styles, extensions);
             # only the cell values matter here.
             warnings.simplefilter("ignore")
+            formulas = _formulas(data) if _has_formulas(data) else {}
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 rows = workbook.worksheets[0].iter_rows(values_only=True)
+                if formulas:
+                    rows = _uncalculated(rows, formulas)
                 return _collect(([_cell_text(v) for v in row] for row in rows), max_rows)
             finally:
                 workbook.close()
@@ -189,6 +214,56 @@ def _xlsx_table(data: bytes, max_rows: int) -> Table:
     except Exception as exc:
         # A damaged workbook surfaces as any of a dozen zip, XML or key errors.
         raise _reject(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from exc
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet holds a formula (an <f> element), read without parsing, so
+    a workbook without formulas is read once."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as sheet:
+                    if _FORMULA_TAG.search(sheet.read()):
+                        return True
+    return False
+
+
+def _formulas(data: bytes) -> dict[tuple[int, int], str]:
+    """The first sheet's formula cells: (row, column), both from 1 -> the formula."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        found: dict[tuple[int, int], str] = {}
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1):
+            for column, value in enumerate(row, 1):
+                if isinstance(value, str) and value.startswith("="):
+                    found[(number, column)] = value
+        return found
+    finally:
+        workbook.close()
+
+
+def _uncalculated(rows: Iterable[tuple[Any, ...]],
+                  formulas: dict[tuple[int, int], str]) -> Iterable[tuple[Any, ...]]:
+    """The rows, unchanged; ImportRejected at the end naming every formula cell that has
+    no calculated value (a workbook written by a program that does not calculate, and
+    never opened and saved in a spreadsheet): its answer would be lost silently."""
+    header: tuple[Any, ...] = ()
+    problems: list[ImportProblem] = []
+    for number, row in enumerate(rows, start=1):
+        header = row if number == 1 else header
+        for column, value in enumerate(row, start=1):
+            formula = formulas.get((number, column))
+            if formula is not None and value is None:
+                letter = get_column_letter(column)
+                name = header[column - 1] if column <= len(header) else None
+                problems.append(ImportProblem(
+                    number, str(name).strip() if name else letter,
+                    f"cell {letter}{number} holds a formula ({formula}) with no calculated "
+                    "value: open the file in a spreadsheet program and save it, or type "
+                    "the answer itself"))
+        yield row
+    if problems:
+        raise ImportRejected(problems[:MAX_LISTED_PROBLEMS])
 
 
 def _cell_text(value: Any) -> str:
@@ -215,7 +290,7 @@ class _Columns:
 
 def validate_table(
     questionnaire: Questionnaire, table: Table, *, locales: Collection[str], today: dt.date,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, window: CampaignWindow | None = None,
 ) -> list[ImportedResponse]:
     """Check the header and every row; all rows cleaned, or ImportRejected with all problems."""
     columns, problems = _read_header(questionnaire, *table[0])
@@ -226,7 +301,8 @@ def validate_table(
     for position, (number, cells) in enumerate(table[1:], start=1):
         if progress is not None and position % PROGRESS_STEP == 0:
             progress(PROGRESS_STEP)
-        outcome = _read_row(questionnaire, columns, choices, number, cells, locales, today)
+        outcome = _read_row(questionnaire, columns, choices, number, cells, locales, today,
+                            window)
         if isinstance(outcome, ImportedResponse):
             imported.append(outcome)
             continue
@@ -344,6 +420,7 @@ def _cell(cells: list[str], index: int | None) -> str:
 def _read_row(
     questionnaire: Questionnaire, columns: _Columns, choices: dict[int, _Choices], number: int,
     cells: list[str], locales: Collection[str], today: dt.date,
+    window: CampaignWindow | None = None,
 ) -> ImportedResponse | list[ImportProblem]:
     """One respondent row in stored form, or every problem it has in column order."""
     found: dict[int, ImportProblem] = {}
@@ -365,6 +442,16 @@ def _read_row(
                 else _day(text, today)
         except ValueError as exc:
             found[index] = ImportProblem(number, column, str(exc))
+    day_column = next((i for i, c in columns.extras.items() if c == SUBMITTED_ON_COLUMN), None)
+    if window is not None and (day_column is None or day_column not in found):
+        day = extras.get(SUBMITTED_ON_COLUMN)
+        outside = window.problem(day or today)
+        if outside is not None:
+            text = f"'{day.isoformat()}' {outside}" if day else (
+                f"left blank, it means today ({today.isoformat()}), which {outside}: "
+                "give the day the answers were given")
+            found[day_column if day_column is not None else len(cells) + columns.width] = \
+                ImportProblem(number, SUBMITTED_ON_COLUMN, text)
     for index in range(columns.width, len(cells)):
         if cells[index]:
             found[index] = ImportProblem(number, get_column_letter(index + 1),
