@@ -129,3 +129,34 @@ def test_every_declared_language_has_every_text(raw: dict[str, Any]) -> None:
         "broken.yaml: scale spread: option nobody is in undeclared language(s) cn",
         "broken.yaml: item cap_data: text has no lv translation",
     ]
+
+
+def test_action_library_is_validated(raw: dict[str, Any]) -> None:
+    actions = raw["actions"]
+    assert len(actions) == 10  # eight capabilities, vision and L&D: one action each
+    actions[1]["dimension"] = "cap_data"  # two for data software, none for cyber security
+    actions[2]["dimension"] = "nowhere"
+    actions[3]["key"] = actions[4]["key"]
+    del actions[5]["text"]["lv"]
+    found = problems_of(raw)
+    assert "broken.yaml: dimension cap_data: more than one action (give one)" in found
+    assert "broken.yaml: dimension cap_cyber: has no action in the action library" in found
+    assert "broken.yaml: action coding_introduction: unknown dimension 'nowhere'" in found
+    assert "broken.yaml: action analytics_practice: duplicate action key" in found
+    assert "broken.yaml: action mobile_services_review: text has no lv translation" in found
+
+
+def test_shipped_actions_cover_every_ranked_dimension() -> None:
+    q = load_file(INSTRUMENT)
+    for d in q.dimensions:
+        action = q.action_for(d.key)
+        assert (action is not None) == (d.group in ("capability", "vision", "learning"))
+        if action is not None:
+            assert set(action.text) == set(q.languages)
+
+
+def test_exclusive_option_only_on_multiple_choice(raw: dict[str, Any]) -> None:
+    raw["scales"]["yes_no"]["options"][0]["exclusive"] = True
+    assert problems_of(raw) == [
+        "broken.yaml: scale yes_no: only a multiple-choice scale can have exclusive options "
+        "(no)"]
