@@ -25,6 +25,16 @@ def _database_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'assessment.sqlite'}"
 
 
+def _seconds(name: str, default: int) -> int:
+    """A whole number of seconds (at least 2) from the environment, or a clear error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 2:
+        raise ValueError(f"{name} must be a whole number of seconds, at least 2 (got {raw!r})")
+    return int(raw)
+
+
 def from_environment(instance_path: str) -> dict[str, object]:
     """Settings for `create_app` taken from environment variables."""
     folders = os.environ.get("QUESTIONNAIRE_DIRS")
@@ -37,6 +47,13 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "PUBLIC_BENCHMARK": os.environ.get("PUBLIC_BENCHMARK", "1").lower()
         not in ("0", "false", "no", "off"),
         "LANGUAGES": LANGUAGES,
+        # The report job queue: RQ on this Redis when set, else a thread of the app.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "REPORT_QUEUE": os.environ.get("REPORT_QUEUE") or "reports",
+        # Rendered PDFs; with workers on several machines, a folder they all share.
+        "REPORTS_DIR": os.environ.get("REPORTS_DIR") or str(Path(instance_path) / "reports"),
+        # A job whose worker has not been heard of for this long is taken up again.
+        "REPORT_LEASE_SECONDS": _seconds("REPORT_LEASE_SECONDS", 60),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_SAMESITE": "Lax",

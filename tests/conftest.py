@@ -23,6 +23,7 @@ from sqlalchemy import text
 from assessment.app import create_app
 from assessment.config import sqlalchemy_url
 from assessment.extensions import db, init_migrations
+from assessment.jobqueue import stop_thread_runner
 from assessment.models import Campaign
 from assessment.operations.campaigns import open_campaign
 from assessment.operations.organisations import create_organisation
@@ -73,8 +74,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret",
         "PUBLIC_BASE_URL": "http://localhost",
+        # Reports render in a thread of the app unless a test gives a Redis.
+        "REDIS_URL": None,
+        "REPORTS_DIR": str(tmp_path / "reports"),
     })
     yield app
+    stop_thread_runner(app)
     with app.app_context():
         db.session.remove()
         _empty_tables()

@@ -62,7 +62,9 @@ def register_commands(app: Flask) -> None:
     from assessment.cli.questionnaire import questionnaire_cli
     from assessment.cli.reports import report_cli
     from assessment.cli.stats import stats_command
+    from assessment.cli.worker import worker_command
 
     for command in (questionnaire_cli, org_cli, campaign_cli, demo_campaign, demo_command,
-                    stats_command, import_command, import_template_command, report_cli):
+                    stats_command, import_command, import_template_command, report_cli,
+                    worker_command):
         app.cli.add_command(command)

@@ -3,7 +3,8 @@
 The `reports` package (matplotlib, WeasyPrint) is imported inside the commands, so other
 commands do not pay for it. `report org --all` renders in worker processes started with
 'spawn': each worker builds its own app and database engine, so no connection or
-matplotlib state is shared across processes.
+matplotlib state is shared across processes. When REDIS_URL is set it queues the reports
+for the job queue's workers (`assessment worker`) instead, like the web pages do.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from assessment.analysis import MAX_COMPARED, MIN_COMPARED
 from assessment.cli.common import progress
 from assessment.config import LANGUAGES
 from assessment.extensions import db
+from assessment.operations import OperationError
 
 report_cli = AppGroup("report", help="PDF benchmark reports.")
 # Latin letters that NFKD does not split into a base letter and an accent.
@@ -34,6 +37,8 @@ _ASCII = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "
 # What a worker needs to build the same app as the parent: database and instruments.
 _WORKER_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "QUESTIONNAIRE_DIRS")
 _worker_app: Flask | None = None
+QUEUE_POLL = 0.5  # seconds between looks at the queued reports
+QUEUE_HINT_AFTER = 60  # seconds without a running report before asking for a worker
 # --lang: the report's language (questionnaire labels and every text of the report).
 language_option = click.option(
     "--lang", "language", default="en", show_default=True,
@@ -177,10 +182,16 @@ def _render_every_organisation(folder: Path, jobs: int, language: str) -> None:
             for ref in newest_campaigns(db.session())]
     if not work:
         raise click.ClickException("there are no campaigns to report on")
-    settings = {key: current_app.config[key] for key in _WORKER_SETTINGS}
+    if current_app.config.get("REDIS_URL"):
+        if jobs != 1:
+            click.echo("--jobs is ignored: the queue's workers render the reports", err=True)
+        outcomes: Iterable[Outcome] = _run_on_queue(work)
+    else:
+        settings = {key: current_app.config[key] for key in _WORKER_SETTINGS}
+        outcomes = _run(work, jobs, settings)
     failed = 0
     with progress(len(work), "rendering reports") as advance:
-        for outcome in _run(work, jobs, settings):
+        for outcome in outcomes:
             advance(1)
             if outcome.error:
                 failed += 1
@@ -202,6 +213,65 @@ def _run(work: Sequence[Job], jobs: int, settings: Mapping[str, Any]) -> Iterato
     with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=context,
                              initializer=_start_worker, initargs=(dict(settings),)) as pool:
         yield from pool.map(_render_in_worker, work)
+
+
+def _run_on_queue(work: Sequence[Job]) -> Iterator[Outcome]:
+    """Queue every report for the workers (`assessment worker`) and wait for them, copying
+    each finished PDF into its file; yields in the given order, each as soon as it and
+    those before it are finished. A report whose data have not changed since it was last
+    rendered is not rendered again."""
+    from assessment.operations.reports import dispatch, find_job, request_report
+
+    try:
+        job_ids = [request_report(job.campaign_id, job.language).id for job in work]
+    except OperationError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    for job_id in job_ids:
+        queued = find_job(job_id)
+        if queued is not None and not dispatch(queued):
+            raise click.ClickException("cannot reach Redis to queue the reports (see the log)")
+    outcomes: dict[int, Outcome] = {}
+    last_moved, hinted = time.monotonic(), False
+    for index in range(len(work)):
+        while index not in outcomes:
+            db.session.rollback()  # a new transaction sees what the workers committed
+            for later in range(index, len(work)):
+                if later not in outcomes:
+                    seen = _queued_outcome(work[later], job_ids[later])
+                    if seen is not None:
+                        outcomes[later] = seen
+                        last_moved = time.monotonic()
+            if index in outcomes:
+                break
+            if not hinted and time.monotonic() - last_moved > QUEUE_HINT_AFTER:
+                click.echo("no report finished for a minute: is `assessment worker` running?",
+                           err=True)
+                hinted = True
+            time.sleep(QUEUE_POLL)
+        yield outcomes.pop(index)
+
+
+def _queued_outcome(job: Job, job_id: str) -> Outcome | None:
+    """What became of a queued report: None while it is queued or running."""
+    from assessment.operations.reports import find_job, report_file
+    from reports.render import write_atomically
+
+    found = find_job(job_id)
+    if found is None:
+        return Outcome(job, "the report job was deleted")
+    if found.status == "failed":
+        return Outcome(job, found.error or "failed")
+    if found.status != "done":
+        return None
+    rendered = report_file(found)
+    if rendered is None:
+        return Outcome(job, "the rendered file is missing from REPORTS_DIR")
+    try:
+        write_atomically(Path(job.path), rendered.read_bytes())
+    except OSError as exc:
+        return Outcome(job, f"cannot write {job.path}: {exc.strerror or exc}")
+    return Outcome(job)
 
 
 def _render_job(job: Job) -> Outcome:

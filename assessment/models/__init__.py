@@ -2,9 +2,10 @@
 
 from assessment.models.base import Base, utc_today, utcnow
 from assessment.models.organisation import Campaign, Organisation
+from assessment.models.report import ReportJob
 from assessment.models.response import Draft, InvitationToken, Response, ResponseScore
 
 __all__ = [
     "Base", "Campaign", "Draft", "InvitationToken", "Organisation", "Response",
-    "ResponseScore", "utc_today", "utcnow",
+    "ReportJob", "ResponseScore", "utc_today", "utcnow",
 ]
