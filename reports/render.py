@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import os
 import re
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -172,22 +170,3 @@ def svg_data_uri(svg: str) -> str:
 def figure(svg: str, alt: str) -> dict[str, str]:
     """A chart ready for a template: the SVG as a data: URI and its alternative text."""
     return {"src": svg_data_uri(svg), "alt": alt}
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write a file by renaming a finished temporary file into place, so no reader (and no
-    interrupted writer) ever leaves a half-written PDF; raises OSError."""
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".report-", suffix=path.suffix,
-                                     delete=False) as handle:
-        partial = Path(handle.name)
-        try:
-            handle.write(content)
-        except BaseException:
-            handle.close()
-            partial.unlink(missing_ok=True)
-            raise
-    try:
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise

@@ -30,6 +30,7 @@ from redis import Redis
 from assessment import jobqueue
 from assessment.cli.reports import report_cli
 from assessment.extensions import db
+from assessment.io.files import PARTIAL_PREFIX
 from assessment.models import Campaign, ReportJob, utcnow
 from assessment.operations import OperationError
 from assessment.operations.reports import (
@@ -280,7 +281,7 @@ def test_abandoned_job_is_taken_up_again_without_redis(
     folder.mkdir()
     # What an app process killed mid-render leaves: a job running on a silent worker and
     # a hidden temporary file.
-    partial = folder / ".report-abcd1234.pdf"
+    partial = folder / f"{PARTIAL_PREFIX}abcd1234.pdf"
     partial.write_bytes(b"%PDF-1.7 half")
     two_hours_ago = time.time() - 7200
     os.utime(partial, (two_hours_ago, two_hours_ago))

@@ -57,6 +57,7 @@ def register_commands(app: Flask) -> None:
     """Attach our command groups to the app's CLI."""
     from assessment.cli.campaigns import campaign_cli, demo_campaign
     from assessment.cli.demo import demo_command
+    from assessment.cli.exports import export_command
     from assessment.cli.importing import import_command, import_template_command
     from assessment.cli.organisations import org_cli
     from assessment.cli.questionnaire import questionnaire_cli
@@ -66,5 +67,5 @@ def register_commands(app: Flask) -> None:
 
     for command in (questionnaire_cli, org_cli, campaign_cli, demo_campaign, demo_command,
                     stats_command, import_command, import_template_command, report_cli,
-                    worker_command):
+                    worker_command, export_command):
         app.cli.add_command(command)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -49,6 +51,17 @@ def campaign_by_id(campaign_id: int) -> Campaign:
     if campaign is None:
         raise click.ClickException(f"no campaign with id {campaign_id}")
     return campaign
+
+
+def check_output_file(path: Path) -> None:
+    """Fail early, before any work, if the output file could not be written there."""
+    if path.is_dir():
+        raise click.ClickException(f"cannot write {path}: it is a directory")
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise click.ClickException(f"cannot write {path}: folder {folder} is not writable")
 
 
 def public_url(path: str) -> str:

@@ -25,9 +25,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from assessment.analysis import MAX_COMPARED, MIN_COMPARED
-from assessment.cli.common import progress
+from assessment.cli.common import check_output_file, progress
 from assessment.config import LANGUAGES
 from assessment.extensions import db
+from assessment.io.files import write_atomically
 from assessment.operations import OperationError
 
 report_cli = AppGroup("report", help="PDF benchmark reports.")
@@ -53,17 +54,6 @@ def slugify(name: str) -> str:
     return slug or "organisation"
 
 
-def check_output_file(path: Path) -> None:
-    """Fail early, before any rendering, if the PDF could not be written there."""
-    if path.is_dir():
-        raise click.ClickException(f"cannot write {path}: it is a directory")
-    folder = path.parent
-    if not folder.is_dir():
-        raise click.ClickException(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise click.ClickException(f"cannot write {path}: folder {folder} is not writable")
-
-
 def _report_errors() -> tuple[type[Exception], ...]:
     """The errors a report can end with that are the input's fault, not the program's."""
     from assessment.analysis.statistics import UnknownCampaign
@@ -83,8 +73,6 @@ def _render(document: Callable[..., bytes], subject: Any, language: str) -> byte
 
 def write_file(path: Path, content: bytes) -> None:
     """Write the PDF atomically, or stop with a clear error."""
-    from reports.render import write_atomically
-
     try:
         write_atomically(path, content)
     except OSError as exc:
@@ -255,8 +243,6 @@ def _run_on_queue(work: Sequence[Job]) -> Iterator[Outcome]:
 def _queued_outcome(job: Job, job_id: str) -> Outcome | None:
     """What became of a queued report: None while it is queued or running."""
     from assessment.operations.reports import find_job, report_file
-    from reports.render import write_atomically
-
     found = find_job(job_id)
     if found is None:
         return Outcome(job, "the report job was deleted")
@@ -277,8 +263,6 @@ def _queued_outcome(job: Job, job_id: str) -> Outcome | None:
 def _render_job(job: Job) -> Outcome:
     """Render one organisation report into its file (in the current app context)."""
     from reports.documents import organisation_document
-    from reports.render import write_atomically
-
     failures: tuple[type[Exception], ...] = (*_report_errors(), OSError)
     try:
         pdf = organisation_document(db.session(), current_app.extensions["questionnaires"],

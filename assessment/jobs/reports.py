@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from assessment.extensions import db
 from assessment.instruments import registry
+from assessment.io.files import write_atomically
 from assessment.models import Campaign
 from assessment.operations.reports import (
     ERROR_MESSAGES,
@@ -87,7 +88,7 @@ def render_report(job_id: str) -> None:
 def _render(campaign_id: int, language: str, path: Path) -> int:
     """Render the campaign's report into `path` atomically; the data version it shows."""
     from reports.documents import organisation_document
-    from reports.render import ReportError, write_atomically
+    from reports.render import ReportError
 
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:

@@ -42,6 +42,7 @@ from sqlalchemy import delete, select, update
 from assessment import jobqueue
 from assessment.config import LANGUAGES
 from assessment.extensions import db
+from assessment.io.files import PARTIAL_PREFIX
 from assessment.models import Campaign, ReportJob, utcnow
 from assessment.models.report import DONE, FAILED, QUEUED, RUNNING
 from assessment.operations import OperationError
@@ -50,7 +51,6 @@ RENDER_TASK = "assessment.jobs.reports.render_report"
 SWEEP_TASK = "assessment.jobs.reports.sweep"
 MAX_ATTEMPTS = 3  # claims of one job, the first included, before it is given up
 REQUEUE_AFTER = 10  # leases a queued job may wait before it is queued again
-PARTIAL_PREFIX = ".report-"  # reports.render.write_atomically's temporary files
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{24}")
 ERROR_MESSAGES = {
     "unknown_campaign": "The campaign no longer exists.",
