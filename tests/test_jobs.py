@@ -199,33 +199,47 @@ def test_worker_killed_mid_render_leaves_a_job_that_is_taken_up_again(
     campaign = make_campaign(org_name="Killed Worker Ltd")
     for seniority in ("staff", "manager", "staff", "manager", "senior_leader", "staff"):
         answer(app, campaign, full_answers(seniority=seniority))
-    job_id = ask(app, campaign.id)
+
+    def horse_of(job_id: str) -> int:
+        """The process rendering the job (RQ renders in a forked work horse)."""
+        running = wait_for(app, job_id, ("running", "done", "failed"))
+        assert running["status"] == "running", running
+        return int(running["worker"].rsplit(":", 1)[1])
 
     worker = subprocess.Popen(WORKER, env=worker_env(app), cwd=PROJECT_ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
-        running = wait_for(app, job_id, ("running", "done", "failed"))
-        assert running["status"] == "running"
-        horse = int(running["worker"].rsplit(":", 1)[1])
-        assert horse != worker.pid  # RQ renders in a forked work horse
-        # The machine dies: the work horse and its worker go at once.
+        # The rendering process alone is killed (say, by the kernel's OOM killer): the
+        # worker lives on, and once the lease runs out its own sweep queues the job again.
+        first = ask(app, campaign.id, "en")
+        horse = horse_of(first)
+        assert horse != worker.pid
+        os.kill(horse, signal.SIGKILL)
+        recovered = wait_for(app, first, ("done", "failed"))
+        assert recovered["status"] == "done" and recovered["attempts"] == 2, recovered
+
+        # The machine dies mid-render: the work horse and its worker go at once.
+        second = ask(app, campaign.id, "lv")
+        horse = horse_of(second)
         os.kill(horse, signal.SIGKILL)
         worker.kill()
     finally:
         worker.kill()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
-    killed = job_now(app, job_id)
+    killed = job_now(app, second)
     assert killed["status"] == "running", output  # killed before it could finish
-    assert killed["file"] is None and visible_files(app) == []  # no partial file in sight
+    assert killed["file"] is None  # and no partial file in sight:
+    assert visible_files(app) == [recovered["file"]]
 
     time.sleep(app.config["REPORT_LEASE_SECONDS"] + 1)  # the lease runs out
-    run_burst_worker(app)  # its sweep queues the job again, then it renders it
-    retried = job_now(app, job_id)
+    run_burst_worker(app)  # a new worker's sweep queues the job again, then renders it
+    retried = job_now(app, second)
     assert retried["status"] == "done" and retried["attempts"] == 2, retried
-    assert visible_files(app) == [retried["file"]]
-    assert retried["file"].name == f"{job_id}-2.pdf"
-    assert "Killed Worker Ltd" in pdf_text(retried["file"])  # a whole, readable PDF
+    assert retried["file"].name == f"{second}-2.pdf"
+    assert visible_files(app) == sorted([recovered["file"], retried["file"]])
+    for done in (recovered, retried):  # whole, readable PDFs
+        assert "Killed Worker Ltd" in pdf_text(done["file"])
 
 
 def test_report_org_all_uses_the_queue(
