@@ -29,6 +29,10 @@ from reports.formatting import ENGLISH, N_, Language
 
 CM = 1 / 2.54  # matplotlib sizes figures in inches
 FONT_FAMILIES = ["Noto Sans", "Noto Sans CJK SC", "DejaVu Sans"]
+# What WeasyPrint sets the charts' text in: as report.css, Noto Sans Math sets the minus
+# sign (U+2212), which Noto Sans lacks, before the CJK font could. matplotlib measures
+# with FONT_FAMILIES (it has no bold Noto Sans Math and would warn about it).
+SVG_FONT_FAMILIES = ["Noto Sans", "Noto Sans Math", "Noto Sans CJK SC", "DejaVu Sans"]
 # Okabe & Ito (2008), "Color Universal Design": distinct for the common colour-vision
 # deficiencies; each series also has its own marker and line style for greyscale.
 BLUE, ORANGE, GREEN, SKY = "#0072B2", "#E69F00", "#009E73", "#56B4E9"
@@ -94,7 +98,9 @@ def to_svg(figure: Figure) -> str:
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     # WeasyPrint's SVG text reads only the first of "'A', 'B'" (it strips quotes before
     # spaces), so the fallback fonts are written without the space after each comma.
-    return buffer.getvalue().replace("', '", "','")
+    measured = ",".join(f"'{family}'" for family in FONT_FAMILIES)
+    printed = ",".join(f"'{family}'" for family in SVG_FONT_FAMILIES)
+    return buffer.getvalue().replace("', '", "','").replace(measured, printed)
 
 
 def text_width_cm(text: str, size_pt: float = 7.5) -> float:
