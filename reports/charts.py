@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
 from matplotlib.typing import LineStyleType, RcKeyType
 
 from reports.formatting import ENGLISH, N_, Language
@@ -191,6 +192,12 @@ class IntervalRow:
     heading: bool = False
 
 
+def _decimals(ticks: Sequence[float]) -> int:
+    """The fewest decimals (up to 2) that write every tick exactly: 0.25 needs two."""
+    return next((digits for digits in range(3)
+                 if all(abs(round(t, digits) - t) < 1e-9 for t in ticks)), 2)
+
+
 def _plotted(row: IntervalRow) -> bool:
     return not row.heading and not row.suppressed and row.value is not None
 
@@ -225,6 +232,10 @@ def interval_chart(
         low_end, high_end = axis
         span = high_end - low_end
         ax.set_xlim(low_end, high_end)
+        # Tick labels in the report's language (decimal comma, typographic minus).
+        tick_digits = _decimals(ax.get_xticks().tolist())
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda value, _position: lang.number(value, tick_digits)))
         ax.set_ylim(len(rows) - 0.5, -0.6)
         ax.set_yticks(range(len(rows)), labels)
         ax.tick_params(axis="y", length=0)
@@ -326,7 +337,7 @@ def change_chart(rows: Sequence[ChangeRow], threshold: int, width_cm: float = 16
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_yticks(range(len(rows)), labels)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(lang.gettext("Mean score 0-100"))
+        ax.set_xlabel(lang.gettext("Mean score 0–100"))
         ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.5)
         ax.set_axisbelow(True)
         for y, row in enumerate(rows):

@@ -116,7 +116,7 @@ def benchmark_strips(rows: Sequence[StripRow], threshold: int, *, show_value: bo
         ax.set_ylim(len(rows) - 0.5, -0.6)
         ax.set_yticks(range(len(rows)), labels)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(lang.gettext("Score 0-100"))
+        ax.set_xlabel(lang.gettext("Score 0–100"))
         ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.5)
         ax.set_axisbelow(True)
         shown = [y for y, row in enumerate(rows) if not row.suppressed]
@@ -226,7 +226,7 @@ def ranking(labels: Sequence[str], values: Sequence[float | None],
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_yticks(y, wrapped)
         ax.tick_params(axis="y", length=0)
-        ax.set_xlabel(lang.gettext("Digital maturity index 0-100"))
+        ax.set_xlabel(lang.gettext("Digital maturity index 0–100"))
         numbers = _nan(values)
         ax.barh(y, np.nan_to_num(numbers), height=0.6, color=BLUE)
         for row, value in enumerate(numbers):

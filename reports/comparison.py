@@ -84,7 +84,7 @@ def _charts(rows: list[dict[str, Any]], instrument: Mapping[str, Any],
         else:
             customer_rows.append(IntervalRow(f"{r['number']}. {r['name']}", yes["share"],
                                              yes["ci_low"], yes["ci_high"],
-                                             note=f"n = {yes['n']}"))
+                                             note=f"n = {lang.count(yes['n'])}"))
     customers = interval_chart(customer_rows, axis=(0, 100), axis_label=_(
                                "Say everyone fully understands customers (%%)"),
                                threshold=threshold, value_format="percent", lang=lang)

@@ -1,16 +1,21 @@
 """How every figure in a report is written: one place, so tables, findings and charts agree.
 
 Scores (0-100) and percentages have one decimal, correlations two, percentile ranks none;
-negative numbers use the typographic minus; a missing figure is an en dash; a group
+negative numbers use the typographic minus (U+2212: the report's fonts set it in Noto Sans
+Math, the companion of Noto Sans, which lacks it); a missing figure is an en dash; a group
 under the anonymity threshold is written as "suppressed" (in the report's language),
-never with a number.
+never with a number; a range of plain numbers (a scale, a band of the index, a size
+band) takes an en dash: 0–100, 250–999.
 
 Every report is written in one language: a `Language` holds its gettext catalogue and
-writes the figures' words ("to", "of", "fewer than 5 respondents") in it. Decimals keep
-the point in every language (one convention across all reports, so a figure reads the
-same in each); whole counts are grouped as the language does (babel.numbers): 4,305 in
-English and Chinese, 4 305 in Polish, Russian and Latvian, where a comma would read as a
-decimal separator.
+writes the figures as a reader of that language expects, through Babel's CLDR data
+(babel.numbers) rather than rules of our own: the decimal separator (43.9 in English and
+Chinese, 43,9 in Polish, Russian and Latvian), the grouping of whole counts (4,305 in
+English and Chinese; 4 305, with a no-break space, in Polish, Russian and Latvian) and
+where the percent sign goes. One house rule on top of CLDR: in Polish and Latvian, as in
+Russian (where CLDR has it already), a no-break space separates the number from the
+percent sign (43,9 %), following ISO 80000-1 and the Polish and Latvian typographic
+norms; CLDR writes 43,9% for those two.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import format_decimal, parse_pattern
 
 from assessment.stats.association import MONTE_CARLO_WARNING, SMALL_EXPECTED_WARNING
 from assessment.stats.privacy import is_suppressed
@@ -28,8 +34,12 @@ from assessment.stats.privacy import is_suppressed
 __all__ = ["ENGLISH", "MINUS", "MISSING", "N_", "Language", "is_suppressed"]
 
 MISSING = "–"
-MINUS = "−"
+MINUS = "−"  # U+2212, set in Noto Sans Math (report.css, charts.SVG_FONT_FAMILIES)
+RANGE_DASH = "–"  # en dash between the ends of a range of plain numbers
 SUPPRESSED = "suppressed"
+# The house rule above CLDR: a no-break space before the percent sign (CLDR has it for ru).
+PERCENT_SPACED = {"pl", "lv"}
+NO_BREAK_SPACE = "\u00a0"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
@@ -60,6 +70,13 @@ class Language:
                  translations: gettext_module.NullTranslations | None = None) -> None:
         self.code = code
         self.translations = translations or gettext_module.NullTranslations()
+        self.locale = Locale.parse(code)
+        # Where CLDR puts the percent sign in this language (before or after the number,
+        # with or without a space); only the positive pattern is needed (shares are >= 0).
+        pattern = parse_pattern(self.locale.percent_formats[None].pattern)
+        self.percent_prefix, self.percent_suffix = pattern.prefix[0], pattern.suffix[0]
+        if code in PERCENT_SPACED and self.percent_suffix == "%":
+            self.percent_suffix = NO_BREAK_SPACE + "%"
 
     # --- messages -------------------------------------------------------------------
 
@@ -91,7 +108,11 @@ class Language:
     # --- figures --------------------------------------------------------------------
 
     def number(self, value: Any, digits: int = 1, signed: bool = False) -> str:
-        """A number with fixed decimals and a typographic minus; en dash when missing."""
+        """A number with fixed decimals in this language's digits; en dash when missing.
+
+        The decimal separator and grouping come from CLDR (babel.numbers); a negative
+        number takes the typographic minus, a signed positive one a plus.
+        """
         found = _finite(value)
         if found is None:
             return MISSING
@@ -99,10 +120,28 @@ class Language:
         rounded = round(found, digits)
         if rounded == 0:
             rounded = 0.0
-        text = f"{abs(rounded):.{digits}f}"
+        pattern = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+        text = str(format_decimal(abs(rounded), format=pattern, locale=self.locale))
         if rounded < 0:
             return MINUS + text
         return ("+" + text) if signed and rounded > 0 else text
+
+    def span(self, low: Any, high: Any, digits: int = 0) -> str:
+        """A range of plain numbers with an en dash, e.g. '0–100' or '1 000–4 999'."""
+        if _finite(low) is None or _finite(high) is None:
+            return MISSING
+        return self.number(low, digits) + RANGE_DASH + self.number(high, digits)
+
+    def size_band(self, band: str | None) -> str:
+        """An organisation size band ('250-999', '5000+') written as a range of counts."""
+        if not band:
+            return MISSING
+        plus = band.endswith("+")
+        ends = band.rstrip("+").split("-")
+        if not all(end.strip().isdigit() for end in ends) or len(ends) > 2:
+            return band  # a band of another scheme: shown as stored
+        text = RANGE_DASH.join(self.count(int(end)) for end in ends)
+        return text + "+" if plus else text
 
     def score(self, value: Any) -> str:
         """A 0-100 score with one decimal."""
@@ -130,9 +169,11 @@ class Language:
         return text if bounds == MISSING else f"{text} ({bounds})"
 
     def percent(self, share: Any, digits: int = 1) -> str:
-        """A share 0-1 written as a percentage, e.g. 0.438 -> '43.8%'."""
+        """A share 0-1 as a percentage: 0.438 -> '43.8%' (en, zh), '43,8 %' (pl, ru, lv)."""
         found = _finite(share)
-        return MISSING if found is None else f"{self.number(100 * found, digits)}%"
+        if found is None:
+            return MISSING
+        return self.percent_prefix + self.number(100 * found, digits) + self.percent_suffix
 
     def percent_interval(self, low: Any, high: Any, digits: int = 1) -> str:
         """The interval of a share, e.g. '38.2% to 49.1%'."""
@@ -173,11 +214,13 @@ class Language:
         return text if text == MISSING or bounds == MISSING else f"{text} ({bounds})"
 
     def p_value(self, value: Any) -> str:
-        """'p < 0.001' or 'p = 0.023'."""
+        """'p < 0.001' or 'p = 0.023' (decimal comma where the language writes one)."""
         found = _finite(value)
         if found is None:
             return MISSING
-        return "p < 0.001" if found < 0.001 else f"p = {found:.3f}"
+        if found < 0.001:
+            return f"p < {self.number(0.001, 3)}"
+        return f"p = {self.number(found, 3)}"
 
     def rank(self, value: Any) -> str:
         """A percentile rank 0-100 without decimals."""
@@ -187,9 +230,7 @@ class Language:
         """An integer count grouped as the language does (4,305), en dash when missing."""
         if value is None:
             return MISSING
-        if self.code == "en":
-            return f"{int(value):,}"
-        return str(format_decimal(int(value), locale=self.code))
+        return str(format_decimal(int(value), locale=self.locale))
 
     def fewer_than(self, threshold: int, unit: str = "respondents") -> str:
         """The legend of a suppressed cell: 'fewer than 5 respondents' (or organisations)."""
@@ -227,6 +268,7 @@ class Language:
             "correlation": self.correlation, "correlation_ci": self.correlation_ci,
             "p_value": self.p_value, "rank": self.rank, "count": self.count,
             "test_summary": self.test_summary, "number": self.number,
+            "size_band": self.size_band, "span": self.span,
         }
 
 

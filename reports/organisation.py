@@ -109,7 +109,7 @@ def _strips(stats: Mapping[str, Any], keys: list[str], instrument: Mapping[str, 
                              suppressed=fmt.is_suppressed(cell)))
     svg = benchmark_strips(rows, stats["threshold"], lang=lang)
     return figure(svg, lang.gettext(
-        "Index, digital vision, L&D readiness and customer understanding on 0-100 tracks "
+        "Index, digital vision, L&D readiness and customer understanding on 0–100 tracks "
         "against the benchmark median, top 25%% and top 10%%: %(scores)s.",
         scores="; ".join(f"{r.label} {lang.score(r.value)}" for r in rows)))
 
@@ -164,7 +164,7 @@ def _correlation_chart(stats: Mapping[str, Any], lang: Language) -> dict[str, st
             rows.append(IntervalRow(row["label"], suppressed=True))
         else:
             rows.append(IntervalRow(row["label"], rho.get("r"), rho.get("ci_low"),
-                                    rho.get("ci_high"), note=f"n = {rho['n']}"))
+                                    rho.get("ci_high"), note=f"n = {lang.count(rho['n'])}"))
     svg = interval_chart(rows, axis=(-1, 1), axis_label=lang.gettext(
                          "Spearman correlation with “everyone fully understands customers”"),
                          threshold=stats["threshold"], value_format="correlation",

@@ -38,8 +38,9 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 DOCUMENT_LANGUAGE = {"zh": "zh-Hans"}
 HEADINGS = ["Executive summary", "Capabilities against the benchmark", "Methodology",
             "Headline findings"]
-# Figures as the reports print them: scores, percentages, correlations, ranges.
-FIGURE = re.compile(r"[−-]?\d+\.\d+%?")
+# Figures as the reports print them: scores, percentages, correlations, ranges; a decimal
+# point (en, zh) or comma (pl, ru, lv), a percent sign after a no-break space in pl, ru, lv.
+FIGURE = re.compile(r"[−-]?\d+[.,]\d+(?:\u00a0?%)?")
 
 
 def msgstr(code: str, msgid: str) -> str:
@@ -53,9 +54,10 @@ def msgstr(code: str, msgid: str) -> str:
 
 
 def figures(html: str) -> list[str]:
-    """The figures of a report page's text, sorted (charts, which are images, aside)."""
+    """The figures of a report page's text, sorted (charts, which are images, aside),
+    written the English way so that two languages' reports can be compared."""
     text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
-    return sorted(FIGURE.findall(text))
+    return sorted(f.replace(",", ".").replace("\u00a0", "") for f in FIGURE.findall(text))
 
 
 def dimension_label(key: str, code: str) -> str:
@@ -165,8 +167,10 @@ def test_counts_are_grouped_as_the_language_does() -> None:
     assert language("en").count(4305) == "4,305"
     assert language("zh").count(4305) == "4,305"
     assert language("ru").count(4305) == "4\xa0305"
-    # Decimals keep the point in every language.
-    assert all(language(code).score(41.25) == "41.2" for code in LANGUAGES)
+    # Decimals as the reader writes them: a point in English and Chinese, a comma in
+    # Polish, Russian and Latvian.
+    assert [language(code).score(41.25) for code in LANGUAGES] == [
+        "41.2", "41,2", "41,2", "41.2", "41,2"]
 
 
 def test_plural_forms_follow_the_language(app: Flask) -> None:

@@ -409,8 +409,9 @@ class _Choices:
 
 
 def _fold(text: str) -> str:
-    # Spreadsheets turn "Don't" into "Don’t" as it is typed.
-    return " ".join(text.replace("\u2019", "'").split()).casefold()
+    # Spreadsheets turn "Don't" into "Don’t" as it is typed; the labels' ranges take an
+    # en dash ("born 1981–1996") that a file typed by hand writes as a hyphen.
+    return " ".join(text.replace("\u2019", "'").replace("\u2013", "-").split()).casefold()
 
 
 def _cell(cells: list[str], index: int | None) -> str:
