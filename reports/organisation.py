@@ -25,9 +25,12 @@ from reports.render import figure, language, render_html, write_pdf
 
 # Titles and group labels are messages, translated where they are shown.
 SPLITS = {
+    # Grouped by how many of the three capabilities everyone has (not by how many people
+    # have them): "none" is "none of the three is held by everyone".
     "by_representative": (N_("The three representative capabilities"), {
-        "all": N_("Everyone can do all three"), "some": N_("Everyone can do some of them"),
-        "none": N_("Everyone can do none of them")}),
+        "all": N_("All three held by everyone"),
+        "some": N_("Only some of the three held by everyone"),
+        "none": N_("None of the three held by everyone")}),
     "by_vision": (N_("Leadership has set a clear digital vision"), {
         "yes": N_("Says yes"), "no": N_("Says no")}),
     "by_learning": (N_("L&D understands the digital skills needed"), {

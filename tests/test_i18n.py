@@ -251,7 +251,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "error": "请选择一个答案。",
         "summary": "请回答下面标出的问题。",
         "thanks": "谢谢",
-        "band": "发展",
+        "band": "发展级",
         "dimension": "数字化愿景",
     },
     "lv": {
@@ -381,3 +381,61 @@ def test_error_page_is_translated(client: FlaskClient) -> None:
     page = client.get("/s/no-such-campaign?lang=pl")
     assert page.status_code == 404
     assert "Nie znaleziono ankiety" in page.text
+
+
+# --- terminology and plural forms (issue 11, reviewed against the seed articles) --------
+
+def _catalogue_text(language: str) -> str:
+    """Every translation in a catalogue, as one text."""
+    catalog = _read_po(_po_path(language), language)
+    strings = []
+    for message in catalog:
+        if message.id:
+            strings += list(message.string) if isinstance(message.id, tuple) else [message.string]
+    return "\n".join(strings)
+
+
+# Terms the review replaced (left) and the ones that replaced them (right).
+TERMS = {
+    "ru": (["вопрос-результат", "Ни согласен", "каждое из перечисленного", "Мобильные\n"],
+           ["итоговый вопрос", "Мобильные технологии", "Электронная коммерция",
+            "Видение цифрового развития"]),
+    "lv": (["atbildētīb", "Bēbibūm", "klienta balss", "saites loks", "Mobilās tehnol."],
+           ["atsaucības līmenis", "Salīdzinošā kopa", "Kompetence", "Digitālās kompetences"]),
+    "pl": (["Pytanie o wynik", "pytanie o wynik", "potrafią wszystkie", "Mobilność",
+            "Gotowość L&D"],
+           ["Pytanie wynikowe", "Technologie mobilne", "Gotowość działu szkoleń i rozwoju"]),
+    "zh": (["结果问题"], ["核心结果题"]),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_uses_the_reviewed_terms(language: str) -> None:
+    text = _catalogue_text(language) + "\n"
+    replaced, used = TERMS[language]
+    assert [term for term in replaced if term in text] == []
+    assert [term for term in used if term not in text] == []
+    if language == "ru":
+        # "Видение цифрового развития", never "цифровое видение" in any case.
+        assert re.findall(r"цифров\w+ видени\w+", text, flags=re.I) == []
+
+
+def test_questionnaire_uses_the_reviewed_terms() -> None:
+    q = load_file(INSTRUMENT)
+    texts = "\n".join(text[lang] for _where, text in _texts(q) for lang in LANGUAGES)
+    neutral = {o.code: o.label for o in q.scales["agree"].options}["neutral"]
+    assert neutral["ru"] == "Нейтрально"
+    assert neutral["pl"] == "Ani się zgadzam, ani się nie zgadzam"
+    bands = {band.key: band.label for band in q.bands}
+    assert [bands[key]["zh"] for key in ("beginning", "emerging", "developing",
+                                         "established", "leading")] == [
+        "初始级", "起步级", "发展级", "成熟级", "领先级"]
+    assert bands["emerging"]["pl"] == "Kształtujący się"
+    for term in ("Bēbju buma paaudze", "klientu balss (VoC)", "atgriezeniskās saites ciklu",
+                 "Ответьте по каждому пункту"):
+        assert term in texts
+    for term in ("Bēbibūma", "klienta balss", "saites loku", "каждое из перечисленного",
+                 "Ни согласен", "Wczesny"):
+        assert term not in texts
+    # Ranges of years take an en dash in every language.
+    assert re.findall(r"\d{4}\.?-\d{4}", texts) == []

@@ -26,7 +26,7 @@ from assessment.extensions import db
 from assessment.instrument.questionnaire import load_file
 from assessment.models import Campaign
 from reports.instrument import instrument_facts
-from reports.organisation import organisation_html
+from reports.organisation import SPLITS, organisation_html
 from reports.render import LANGUAGES, css_content, language
 from tests.conftest import PROJECT_ROOT
 from tests.test_i18n import compiled_catalogues  # noqa: F401 - compiles the .mo files
@@ -127,6 +127,52 @@ def test_organisation_pdf_in_each_language(
                                capture_output=True, text=True, check=True).stdout
         cjk = [line for line in fonts.splitlines() if "Noto-Sans-CJK" in line]
         assert cjk and all(" yes " in line for line in cjk), fonts
+
+
+def test_representative_rows_say_how_many_of_the_three_everyone_has(
+    app: Flask, small_pool: list[Campaign],
+) -> None:
+    """'None' is none of the three held by everyone, not nobody holding any of them."""
+    labels = SPLITS["by_representative"][1]
+    inverted = {"en": "can do none", "pl": "Wszyscy nie potrafią", "ru": "Все не владеют",
+                "zh": "所有人都未掌握", "lv": "Visi neprot"}
+    for code, expected in CORRECTED_SPLITS.items():
+        lang = language(code)
+        assert [lang.gettext(labels[group]) for group in ("all", "some", "none")] == expected
+        html = organisation_page(app, small_pool[-1].id, code)
+        assert all(label in html for label in expected)
+        assert inverted[code] not in html
+
+
+# The three groups of the Digiskills split, read by a native reader of each language:
+# all / only some / none of the three representative capabilities is held by everyone.
+CORRECTED_SPLITS = {
+    "en": ["All three held by everyone", "Only some of the three held by everyone",
+           "None of the three held by everyone"],
+    "pl": ["Wszystkie trzy są opanowane przez wszystkich",
+           "Tylko niektóre z trzech są opanowane przez wszystkich",
+           "Żadna z trzech nie jest opanowana przez wszystkich"],
+    "ru": ["Все три освоены всеми", "Лишь некоторые из трёх освоены всеми",
+           "Ни одна из трёх не освоена всеми"],
+    "zh": ["三项能力均为所有人掌握", "仅部分能力为所有人掌握", "没有一项能力为所有人掌握"],
+    "lv": ["Visas trīs ir apguvuši visi", "Tikai dažas no trim ir apguvuši visi",
+           "Nevienu no trim nav apguvuši visi"],
+}
+
+
+def test_latvian_headings_say_kompetence_not_prasme(
+    app: Flask, small_pool: list[Campaign],
+) -> None:
+    """Capability is "kompetence" (as the questionnaire says); "prasme" is a skill, so it
+    is left only where the English speaks of skills ("the digital skills needed")."""
+    html = organisation_page(app, small_pool[-1].id, "lv")
+    headings = re.findall(r"<(h[1-3]|caption|thead)[^>]*>(.*?)</\1>", html, flags=re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", body).split()) for _tag, body in headings]
+    with (TRANSLATIONS / "lv" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        skills = {m.string for m in read_po(handle, locale="lv")
+                  if isinstance(m.id, str) and "skills" in m.id}
+    assert [text for text in texts if "prasm" in text.lower() and text not in skills] == []
+    assert sum("ompetenc" in text for text in texts) >= 4
 
 
 def test_study_and_comparison_reports_translate(
