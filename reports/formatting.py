@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import gettext as gettext_module
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from babel import Locale
+from babel.lists import format_list
 from babel.numbers import format_decimal, parse_pattern
 
 from assessment.stats.association import MONTE_CARLO_WARNING, SMALL_EXPECTED_WARNING
 from assessment.stats.privacy import is_suppressed
 
-__all__ = ["ENGLISH", "MINUS", "MISSING", "N_", "Language", "is_suppressed"]
+__all__ = ["ENGLISH", "MINUS", "MISSING", "N_", "SECTORS", "Language", "is_suppressed"]
 
 MISSING = "–"
 MINUS = "−"  # U+2212, set in Noto Sans Math (report.css, charts.SVG_FONT_FAMILIES)
@@ -50,6 +51,15 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark on
 # The engine's test warnings, as messages for the catalogue.
 WARNINGS = {SMALL_EXPECTED_WARNING: N_("small expected counts"),
             MONTE_CARLO_WARNING: N_("p-value estimated by Monte Carlo")}
+
+# The sectors of the demo pool (assessment/demo/generator.py), which consultants also use,
+# are messages of the catalogue, so a report names them in its language. Any other sector
+# is free text and is shown as stored.
+SECTORS = frozenset({
+    N_("Retail"), N_("Financial services"), N_("Technology"), N_("Telecoms"),
+    N_("Manufacturing"), N_("Logistics"), N_("Healthcare"), N_("Education"),
+    N_("Public sector"), N_("Professional services"),
+})
 
 
 def _finite(value: Any) -> float | None:
@@ -142,6 +152,20 @@ class Language:
             return band  # a band of another scheme: shown as stored
         text = RANGE_DASH.join(self.count(int(end)) for end in ends)
         return text + "+" if plus else text
+
+    def listing(self, items: Iterable[str]) -> str:
+        """Items joined as the language lists them ('A, B and C'; Chinese 'A、B和C')."""
+        return str(format_list(list(items), locale=self.locale))
+
+    def sector(self, name: str | None) -> str:
+        """A sector in this language when it is a known one; otherwise as stored.
+
+        Sectors are free text on organisations; the known ones (`SECTORS`) have
+        translations in the catalogue.
+        """
+        if not name:
+            return MISSING
+        return self.translations.gettext(name) if name in SECTORS else name
 
     def score(self, value: Any) -> str:
         """A 0-100 score with one decimal."""
@@ -268,7 +292,8 @@ class Language:
             "correlation": self.correlation, "correlation_ci": self.correlation_ci,
             "p_value": self.p_value, "rank": self.rank, "count": self.count,
             "test_summary": self.test_summary, "number": self.number,
-            "size_band": self.size_band, "span": self.span,
+            "size_band": self.size_band, "sector": self.sector, "span": self.span,
+            "listing": self.listing,
         }
 
 

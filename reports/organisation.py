@@ -73,13 +73,41 @@ def benchmark_subsets(stats: Mapping[str, Any],
     _ = lang.gettext
     names = {"all": _("All organisations"), "sector": _("Same sector"),
              "size_band": _("Same size band")}
-    return [{"key": key, "name": names[key], "value": pool.get("label"),
-             "label": _("Size band %(band)s", band=pool.get("label")) if key == "size_band"
-             else pool.get("label"),
-             "organisations": pool.get("organisations"), "suppressed": fmt.is_suppressed(pool),
-             "index_rank": None if fmt.is_suppressed(pool)
-             else pool["dimensions"]["index"].get("percentile_rank")}
-            for key, pool in stats["benchmark"].items()]
+    # The engine labels a sub-pool with the stored sector or size band: shown in the
+    # report's language (a sector the catalogue does not know stays as stored).
+    written = {"sector": lang.sector, "size_band": lang.size_band}
+    subsets = []
+    for key, pool in stats["benchmark"].items():
+        value = written[key](pool.get("label")) if key in written else pool.get("label")
+        subsets.append({
+            "key": key, "name": names[key], "value": value,
+            "label": _("Size band %(band)s", band=value) if key == "size_band" else value,
+            "organisations": pool.get("organisations"), "suppressed": fmt.is_suppressed(pool),
+            "index_rank": None if fmt.is_suppressed(pool)
+            else pool["dimensions"]["index"].get("percentile_rank")})
+    return subsets
+
+
+def pools_note(subsets: list[dict[str, Any]], threshold: int,
+               lang: Language = ENGLISH) -> str:
+    """Each comparison pool with its size: 'all organisations: 30 organisations, ...'."""
+    _ = lang.gettext
+    items = []
+    for subset in subsets:
+        if subset["key"] == "sector":
+            pool = _("the same sector (%(sector)s)", sector=subset["value"])
+        elif subset["key"] == "size_band":
+            pool = _("the same size band (%(band)s)", band=subset["value"])
+        else:
+            pool = _("all organisations")
+        if subset["suppressed"]:
+            size = lang.ngettext("not shown, fewer than %(num)s organisation",
+                                 "not shown, fewer than %(num)s organisations", threshold)
+        else:
+            size = lang.ngettext("%(num)s organisation", "%(num)s organisations",
+                                 subset["organisations"], num=lang.count(subset["organisations"]))
+        items.append(_("%(pool)s: %(standing)s", pool=pool, standing=size))
+    return lang.listing(items)
 
 
 def _radar(stats: Mapping[str, Any], instrument: Mapping[str, Any],
@@ -268,9 +296,10 @@ def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]
     change = change_section(stats, lang)
     priorities = [p | {"reason": findings.priority_reason(p, lang)}
                   for p in stats["priorities"]]
+    subsets = benchmark_subsets(stats, lang)
     context.update({
         "index": stats["results"]["dimensions"]["index"],
-        "subsets": benchmark_subsets(stats, lang),
+        "subsets": subsets, "pools_note": pools_note(subsets, stats["threshold"], lang),
         "findings": findings.headline_findings(stats, capabilities, published, lang),
         "priority_text": findings.top_priority(stats, lang),
         "capability_rows": capability_rows(stats, capabilities),

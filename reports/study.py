@@ -40,10 +40,12 @@ def headline(pool: Mapping[str, Any], published: Mapping[str, Any],
     """The Digiskills findings reproduced from the pool, each with n, Wilson CI and test."""
     found = pool["digiskills"]["respondent"]
     share = found["understands_customers"]
-    lines = [lang.gettext(
-        "%(share)s of %(n)s respondents (95%% CI %(ci)s) say everyone in their organisation "
+    lines = [lang.ngettext(
+        "%(share)s of %(num)s respondent (95%% CI %(ci)s) say everyone in their organisation "
         "fully understands its customers, their preferences and behaviours%(published)s.",
-        share=lang.percent(share["share"]), n=lang.count(share["n"]),
+        "%(share)s of %(num)s respondents (95%% CI %(ci)s) say everyone in their organisation "
+        "fully understands its customers, their preferences and behaviours%(published)s.",
+        share["n"], share=lang.percent(share["share"]), num=lang.count(share["n"]),
         ci=lang.percent_interval(share["ci_low"], share["ci_high"]),
         published=_published(published.get("understands_customers"), lang))]
     for split, (_title, labels) in SPLITS.items():
@@ -105,13 +107,15 @@ def distribution(pool: Mapping[str, Any], attribute: str, title: str,
     found = pool["distributions"][attribute]
     # Size bands in their natural order, not alphabetical ("1000-4999" before "250-999").
     order = [b for b in SIZE_BANDS if b in found] if attribute == "size_band" else []
-    for value in order + sorted(v for v in found if v not in order):
+    # Sectors and size bands are stored as entered: named in the report's language.
+    name = lang.size_band if attribute == "size_band" else lang.sector
+    for value in order + sorted((v for v in found if v not in order), key=name):
         cell = found[value]
         index = {} if fmt.is_suppressed(cell) else cell["dimensions"]["index"]
         # A cut is shown only where its index benchmark is (enough organisations scored).
         suppressed = fmt.is_suppressed(cell) or fmt.is_suppressed(index)
         index = {} if suppressed else index
-        rows.append({"label": value, "suppressed": suppressed,
+        rows.append({"label": name(value), "suppressed": suppressed,
                      "organisations": cell.get("organisations"),
                      "respondents": cell.get("respondents"), "index": index})
     strips = [StripRow(r["label"], r["index"].get("median"), r["index"].get("top25"),

@@ -405,7 +405,7 @@ TERMS = {
     "pl": (["Pytanie o wynik", "pytanie o wynik", "potrafią wszystkie", "Mobilność",
             "Gotowość L&D"],
            ["Pytanie wynikowe", "Technologie mobilne", "Gotowość działu szkoleń i rozwoju"]),
-    "zh": (["结果问题"], ["核心结果题"]),
+    "zh": (["结果问题", "家中排"], ["核心结果题", "百分位排名 %(rank)s（共 %(num)s 家）"]),
 }
 
 
@@ -439,3 +439,24 @@ def test_questionnaire_uses_the_reviewed_terms() -> None:
         assert term not in texts
     # Ranges of years take an en dash in every language.
     assert re.findall(r"\d{4}\.?-\d{4}", texts) == []
+
+
+@pytest.mark.parametrize(("language", "threshold", "expected"), [
+    ("en", 2, "groups of at least 2 people"),
+    ("pl", 2, "co najmniej 2 osoby"), ("pl", 5, "co najmniej 5 osób"),
+    ("pl", 22, "co najmniej 22 osoby"),
+    ("ru", 2, "не менее 2 человек"), ("ru", 21, "не менее 21 человека"),
+    ("lv", 5, "vismaz 5 cilvēki"), ("lv", 10, "vismaz 10 cilvēku"),
+    ("lv", 21, "vismaz 21 cilvēks"),
+    ("zh", 5, "至少 5 人"),
+])
+def test_intro_counts_take_the_language_s_plural_forms(
+    client: FlaskClient, make_campaign: Callable[..., Campaign], language: str,
+    threshold: int, expected: str,
+) -> None:
+    campaign = make_campaign(anonymity_threshold=threshold)
+    intro = client.get(f"/s/{campaign.slug}?lang={language}")
+    assert expected in intro.text
+    parts = {"en": "in 5 short parts", "pl": "z 5 krótkich części",
+             "ru": "из 5 коротких частей", "lv": "5 īsas daļas", "zh": "共 5 个简短部分"}
+    assert parts[language] in intro.text

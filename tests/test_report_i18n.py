@@ -15,7 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import weasyprint
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from pypdf import PdfReader
@@ -30,11 +32,13 @@ from reports.organisation import SPLITS, organisation_html
 from reports.render import LANGUAGES, css_content, language
 from tests.conftest import PROJECT_ROOT
 from tests.test_i18n import compiled_catalogues  # noqa: F401 - compiles the .mo files
+from tests.test_report_typography import set_in
 from tests.test_reports import Answers, pool_answers, render, store
 
 TRANSLATIONS = PROJECT_ROOT / "assessment" / "translations"
 INSTRUMENT = PROJECT_ROOT / "questionnaires" / "digiskills-1.yaml"
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
+WEASYPRINT = weasyprint.__version__
 DOCUMENT_LANGUAGE = {"zh": "zh-Hans"}
 HEADINGS = ["Executive summary", "Capabilities against the benchmark", "Methodology",
             "Headline findings"]
@@ -111,7 +115,7 @@ def test_organisation_html_is_in_the_report_language(
 @pytest.mark.slow
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_organisation_pdf_in_each_language(
-    runner: FlaskCliRunner, small_pool: list[Campaign], tmp_path: Path, code: str
+    app: Flask, runner: FlaskCliRunner, small_pool: list[Campaign], tmp_path: Path, code: str
 ) -> None:
     campaign = str(small_pool[-1].id)
     output = tmp_path / f"{code}.pdf"
@@ -122,11 +126,44 @@ def test_organisation_pdf_in_each_language(
     pages = len(PdfReader(output).pages)
     footer = msgstr(code, "Page %(page)s of %(pages)s") % {"page": pages, "pages": pages}
     assert footer in text
+    # Every minus sign (the correlation chart's axis has some) is set in Noto Sans Math,
+    # never in the CJK fallback; no CJK character is slanted.
+    minus, slanted = set_in(output)
+    assert minus and all("Noto-Sans-Math" in font for font in minus["\u2212"]), minus
+    assert slanted == []
+    figures_as_the_reader_writes_them(app, small_pool[-1].id, code, text)
     if code == "zh":
         fonts = subprocess.run([shutil.which("pdffonts") or "pdffonts", str(output)],
                                capture_output=True, text=True, check=True).stdout
         cjk = [line for line in fonts.splitlines() if "Noto-Sans-CJK" in line]
         assert cjk and all(" yes " in line for line in cjk), fonts
+        assert "Oblique" not in fonts and "Italic" not in fonts
+        # "Percentile rank 98 among 31", not "ranked 98th of 31"; the sector in Chinese.
+        assert re.search(r"零售：\s*百分位排名 \d+（共 \d+ 家）", text), text
+    if code == "lv":
+        assert msgstr("lv", "Capabilities against the benchmark") in text
+        assert "Prasme" not in text and "prasmju" not in text
+
+
+def figures_as_the_reader_writes_them(app: Flask, campaign_id: int, code: str,
+                                      text: str) -> None:
+    """The index and the response rate as babel.numbers writes them for this language."""
+    with app.app_context():
+        registry = app.extensions["questionnaires"]
+        stats = campaign_statistics(db.session(), registry, campaign_id)
+    index = stats["results"]["dimensions"]["index"]["mean"]
+    rate = stats["responses"]["response_rate"]
+    # pdf_text collapses whitespace, so the no-break space before % reads as a space.
+    space = " " if code in ("pl", "ru", "lv") else ""
+    assert format_decimal(round(index, 1), format="0.0", locale=code) in text
+    assert f"{format_decimal(round(100 * rate, 1), format='0.0', locale=code)}{space}%" in text
+    points = re.findall(r"(?<![\w.])\d+\.\d+", text.replace(f"WeasyPrint {WEASYPRINT}", ""))
+    commas = re.findall(r"(?<![\w,])\d+,\d+", text)
+    if code in ("pl", "ru", "lv"):
+        assert points == [] and len(commas) > 50
+        assert re.search(r"\d+,\d %", text)
+    else:
+        assert len(points) > 50
 
 
 def test_representative_rows_say_how_many_of_the_three_everyone_has(

@@ -16,14 +16,19 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from babel import Locale
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from assessment.demo.generator import SECTORS as DEMO_SECTORS
 from reports.charts import IntervalRow, interval_chart
+from reports.formatting import SECTORS
 from reports.render import LANGUAGES, STYLESHEET, language, svg_data_uri, write_pdf
+from tests.conftest import PROJECT_ROOT
 from tests.test_i18n import compiled_catalogues  # noqa: F401 - compiles the .mo files
 
 NBSP = "\u00a0"
 DECIMAL_COMMA = ["pl", "ru", "lv"]
+TRANSLATIONS = PROJECT_ROOT / "assessment" / "translations"
 
 
 def one_decimal_percent(share: float, code: str) -> str:
@@ -88,6 +93,25 @@ def test_chart_ticks_are_written_in_the_report_language() -> None:
     ticks = re.findall(r"<text [^>]*>([^<]*)</text>", svg)
     assert "\u22121,00" in ticks and "0,50" in ticks and "0,20" in ticks
     assert not [tick for tick in ticks if re.fullmatch(r"[\u2212-]?\d+\.\d+", tick)]
+
+
+# --- sectors --------------------------------------------------------------------------
+
+def test_every_demo_sector_is_a_catalogue_message() -> None:
+    assert {sector.name for sector in DEMO_SECTORS} == SECTORS
+    for code in ("pl", "ru", "zh", "lv"):
+        with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+        for sector in SECTORS:
+            message = catalog.get(sector)
+            assert message is not None and message.string and message.string != sector
+            assert language(code).sector(sector) == message.string
+
+
+def test_unknown_sector_is_shown_as_entered() -> None:
+    assert language("pl").sector("Agritech & drones") == "Agritech & drones"
+    assert language("zh").sector("Retail") == "零售"
+    assert language("en").sector("Retail") == "Retail"
 
 
 # --- fonts ----------------------------------------------------------------------------
