@@ -12,10 +12,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from assessment import config as app_config
+from assessment import redaction
 from assessment.cli import register_commands
 from assessment.extensions import babel, csrf, db
 from assessment.instrument.questionnaire import Registry
-from assessment.web import errors, public, survey
+from assessment.web import errors, public, security, survey
+from assessment.web.guard import RequestGuard
+from assessment.web.sessions import EncryptedSessionInterface
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,6 +30,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     app.config["LANGUAGES"] = available_languages(app)
+    redaction.install()
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                          app_config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -35,9 +41,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.logger.warning("questionnaire skipped: %s", problem)
     app.extensions["questionnaires"] = registry
 
+    app.session_interface = EncryptedSessionInterface()
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
-    errors.register(app)
+    security.register(app)
+    errors.register(app)  # after security: its 503 replacement still gets the headers
+    app.wsgi_app = RequestGuard(app.wsgi_app, app.config["BODY_READ_TIMEOUT"])  # type: ignore[method-assign]
     register_commands(app)
     app.jinja_env.globals.update(LANGUAGES=app.config["LANGUAGES"], get_locale=get_locale)
     return app

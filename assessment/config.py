@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["en", "pl", "ru", "zh", "lv"]
@@ -35,17 +37,44 @@ def _seconds(name: str, default: int) -> int:
     return int(raw)
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLAlchemy engine settings for a database URL.
+
+    pool_pre_ping replaces a pooled connection that died (a database restart, a cut
+    network) before a request uses it; hide_parameters keeps the values of a failed
+    statement (answers, key hashes) out of exception messages and so out of the logs.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    if url.startswith("postgresql"):
+        # Fail in seconds, not minutes, when the database cannot be reached, so that
+        # /healthz and the error page answer promptly.
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).lower() not in ("0", "false", "no", "off")
+
+
+def _trusted_hosts() -> list[str] | None:
+    hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    return hosts or None
+
+
 def from_environment(instance_path: str) -> dict[str, object]:
     """Settings for `create_app` taken from environment variables."""
     folders = os.environ.get("QUESTIONNAIRE_DIRS")
+    public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "QUESTIONNAIRE_DIRS": folders.split(os.pathsep) if folders
         else [str(PROJECT_ROOT / "questionnaires")],
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "PUBLIC_BENCHMARK": os.environ.get("PUBLIC_BENCHMARK", "1").lower()
-        not in ("0", "false", "no", "off"),
+        "PUBLIC_BASE_URL": public_base_url,
+        "PUBLIC_BENCHMARK": _flag("PUBLIC_BENCHMARK", "1"),
+        # Requests naming any other Host are refused (400); unset: any host is served,
+        # and links never use the request's Host anyway (they use PUBLIC_BASE_URL).
+        "TRUSTED_HOSTS": _trusted_hosts(),
         "LANGUAGES": LANGUAGES,
         # The report job queue: RQ on this Redis when set, else a thread of the app.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
@@ -58,5 +87,13 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
+        # Served over HTTPS: the cookie travels only over HTTPS (and HSTS is sent).
+        "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),
+        "PREFERRED_URL_SCHEME": "https" if public_base_url.startswith("https://") else "http",
+        # A draft in progress keeps the (encrypted) cookie this long, so the respondent
+        # can come back in the same browser; otherwise it ends with the browser session.
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=int(os.environ.get("SESSION_DAYS", "30"))),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Seconds a request body may stall before the request is refused (408).
+        "BODY_READ_TIMEOUT": float(os.environ.get("BODY_READ_TIMEOUT", "30")),
     }

@@ -155,9 +155,15 @@ def test_leave_and_resume_with_link_on_another_device(
     result = complete_from(second_device, campaign.slug, 2, full_answers())
     assert result.headers["Location"].endswith("/thanks")
     assert count(app, Response) == 1
-    # The first device's draft is gone: going on there cannot submit a second time.
+    # The first device's draft is gone: going on there cannot submit a second time. Its
+    # key was spent by the submission, so it is told its answers are in (issue 9, point 3:
+    # the same draft submitted again lands on the thank-you page).
     stale = first_device.get(f"/s/{campaign.slug}/page/3")
-    assert stale.status_code == 302 and stale.headers["Location"].endswith(f"/s/{campaign.slug}")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith("/thanks")
+    assert "Your answers have been submitted." in first_device.get(stale.headers["Location"]).text
+    again = first_device.get(f"/s/{campaign.slug}/page/5")
+    assert again.status_code == 409 and "already been submitted" in again.text
+    assert count(app, Response) == 1
 
 
 def complete_from(client: FlaskClient, slug: str, number: int, answers: dict[str, Any]) -> Any:
@@ -215,14 +221,15 @@ def test_personal_token_journey_and_reuse(
     used = app.test_client().get(f"/s/t/{tokens[0]}")
     assert used.status_code == 410 and "already been used" in used.text
     with app.app_context():
-        rows = db.session.execute(select(InvitationToken.used)).scalars().all()
-        assert sorted(rows) == [False, True]
-        # The used token row holds nothing that points at the response.
+        # A spent token is deleted (issue 9): only the unused one is left, and a token
+        # row holds nothing that could point at a response.
+        rows = db.session.execute(select(InvitationToken.token_hash)).scalars().all()
+        assert rows == [hash_secret(tokens[1])]
         assert set(InvitationToken.__table__.columns.keys()) == {
-            "id", "campaign_id", "token_hash", "used"}
+            "id", "campaign_id", "token_hash"}
 
 
-def test_token_resumes_its_own_draft(
+def test_token_draft_resumes_by_its_own_key_not_the_token(
     app: Flask, make_campaign: Callable[..., Campaign],
     make_tokens: Callable[[Campaign, int], list[str]],
     full_answers: Callable[..., dict[str, Any]],
@@ -232,8 +239,21 @@ def test_token_resumes_its_own_draft(
     first = app.test_client()
     start(first, f"/s/t/{token}")
     post_page(first, campaign.slug, 1, full_answers())
+    page2 = first.get(f"/s/{campaign.slug}/page/2").text
+    assert "starts the questionnaire only once" in page2
+    resume = re.search(r'value="http://localhost(/s/[^"]+/resume/([^"]+))"', page2)
+    assert resume and resume.group(2) != token
+    # The same browser opening its spent link again carries on with its draft ...
+    assert first.get(f"/s/t/{token}").headers["Location"].endswith("/page/2")
+    # ... another browser cannot use the link again, but the resume link takes it there.
     later = app.test_client()
-    assert start(later, f"/s/t/{token}").endswith("/page/2")
+    spent = later.get(f"/s/t/{token}")
+    assert spent.status_code == 410 and "resume link" in spent.text
+    assert later.get(resume.group(1)).headers["Location"].endswith("/page/2")
+    with app.app_context():
+        draft_hashes = db.session.scalars(select(Draft.key_hash)).all()
+    assert draft_hashes == [hash_secret(resume.group(2))]
+    assert hash_secret(token) not in draft_hashes
 
 
 @pytest.mark.parametrize(("path", "status", "text"), [

@@ -25,6 +25,7 @@ from assessment.models import (
     Organisation,
     Response,
     ResponseScore,
+    Submission,
 )
 from assessment.operations.campaigns import open_campaign
 from assessment.operations.organisations import create_organisation
@@ -50,7 +51,7 @@ def remove_demo_pool() -> int:
         Organisation.synthetic.is_(True), Organisation.name.startswith(NAME_PREFIX))
     campaigns = select(Campaign.id).where(Campaign.organisation_id.in_(organisations))
     count = db.session.scalar(select(func.count()).select_from(organisations.subquery()))
-    for model in (ResponseScore, Response, Draft, InvitationToken):
+    for model in (ResponseScore, Response, Draft, Submission, InvitationToken):
         db.session.execute(
             delete(model).where(model.campaign_id.in_(campaigns)),
             execution_options={"synchronize_session": False},

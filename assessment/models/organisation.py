@@ -38,6 +38,8 @@ class Campaign(Base):
     anonymity_threshold: Mapped[int] = mapped_column(default=5)
     mode: Mapped[str] = mapped_column(String(10), default="open")  # "open" or "token"
     invited: Mapped[int | None]  # how many were asked, for the response rate
+    # Personal tokens issued; spent ones are deleted, so used = issued - remaining.
+    tokens_issued: Mapped[int] = mapped_column(default=0, server_default="0")
     # Bumped whenever the campaign's answers change, so cached figures are rebuilt.
     data_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,9 @@
 
 Privacy by construction: a Response row holds answers, the respondent's coarse profile,
 the locale and the day of submission - never a name, e-mail, IP address, token or a
-timestamp finer than the day.
+timestamp finer than the day. A personal token is deleted when it is spent, and the draft
+it starts has a fresh random key, so nothing stored ties a token to answers (README,
+Privacy).
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ from assessment.models.base import Base, utc_today
 
 
 class InvitationToken(Base):
+    """An unspent personal token (SHA-256 hash only); spending it deletes the row."""
+
     __tablename__ = "invitation_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    used: Mapped[bool] = mapped_column(default=False)
 
 
 class Draft(Base):
     """Answers saved so far, found again by a resume key (kept only as a hash).
 
-    Deleted when the questionnaire is submitted, so nothing links it to the response.
+    The key is random, never derived from a personal token. Deleted when the
+    questionnaire is submitted, so nothing links it to the response.
     """
 
     __tablename__ = "drafts"
@@ -39,6 +43,21 @@ class Draft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     section: Mapped[int] = mapped_column(default=0)
     updated_on: Mapped[dt.date] = mapped_column(default=utc_today, onupdate=utc_today)
+
+
+class Submission(Base):
+    """A spent resume key: the draft it named was submitted.
+
+    Its only use is idempotency: a retried submit (after a lost reply, or from a second
+    window) finds its key here and lands on the thank-you page instead of storing the
+    answers twice. It holds the key's hash and the day, nothing about the respondent.
+    """
+
+    __tablename__ = "submissions"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    submitted_on: Mapped[dt.date] = mapped_column(default=utc_today)
 
 
 class Response(Base):

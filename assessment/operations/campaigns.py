@@ -9,9 +9,10 @@ from sqlalchemy import func, select, update
 
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
-from assessment.models import Campaign, Draft, InvitationToken, Organisation, Response
+from assessment.models import Campaign, Draft, Organisation, Response
 from assessment.operations import OperationError
 from assessment.operations.organisations import create_organisation
+from assessment.operations.tokens import tokens_used
 
 DEMO_ORGANISATION = "Demo organisation"  # where `make run` opens a campaign to try
 MIN_THRESHOLD = 2
@@ -108,10 +109,7 @@ def response_counts(campaign: Campaign) -> dict[str, int | None]:
     responses = db.session.scalar(
         select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
     )
-    used = db.session.scalar(
-        select(func.count(InvitationToken.id)).where(
-            InvitationToken.campaign_id == campaign.id, InvitationToken.used.is_(True))
-    )
+    used = tokens_used(campaign)
     drafts = db.session.scalar(
         select(func.count(Draft.id)).where(Draft.campaign_id == campaign.id)
     )

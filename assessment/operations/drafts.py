@@ -2,24 +2,29 @@
 
 The survey's steps are verbs here (start, save a page, go back, submit), so each request
 of the journey calls one or two of them and commits once.
+
+A draft is found by a random resume key, stored only hashed, never derived from a
+personal token: spending a token deletes the token and starts a draft under a fresh key
+(`start_with_token`). Submitting deletes the draft and records its spent key in
+`submissions`, in the same transaction as the response, so a retried submit is
+recognised (`was_submitted`) and never stores the answers twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from assessment.extensions import db
 from assessment.instrument.answers import answer_problems, clean_answer
 from assessment.instrument.questionnaire import Questionnaire
-from assessment.models import Campaign, Draft, Response
+from assessment.models import Campaign, Draft, Response, Submission, utc_today
 from assessment.operations import OperationError
 from assessment.operations.responses import submit_response
-from assessment.operations.tokens import hash_secret
+from assessment.operations.tokens import hash_secret, new_secret, spend_token
 
 
 class DraftIncomplete(OperationError):
@@ -30,12 +35,39 @@ class DraftIncomplete(OperationError):
         self.page = page
 
 
-def start_draft(campaign: Campaign, key: str | None = None) -> tuple[Draft, str]:
-    """Begin (or find again) a draft; returns it and its plain resume key."""
-    key = key or secrets.token_urlsafe(18)
-    existing = find_draft(campaign, key)
-    if existing is not None:
-        return existing, key
+class DraftGone(OperationError):
+    """The draft was submitted (or removed) by another request meanwhile."""
+
+
+def start_draft(campaign: Campaign) -> tuple[Draft, str]:
+    """Begin a draft under a fresh random resume key; returns it and the plain key."""
+    key = new_secret()
+    draft = Draft(campaign_id=campaign.id, key_hash=hash_secret(key), answers={}, section=0)
+    db.session.add(draft)
+    db.session.flush()
+    return draft, key
+
+
+def start_with_token(campaign: Campaign, token: str) -> tuple[Draft, str]:
+    """Spend a personal token and begin its draft under a fresh, unrelated resume key.
+
+    The token row is deleted (TokenUnavailable if it is already gone), so the only way
+    into a token campaign is one spent token, and nothing stored names the token after.
+    """
+    spend_token(token, campaign)
+    legacy = hash_secret(token)
+    key = new_secret()
+    # Drafts started before tokens were spent at the start were stored under the
+    # token's own hash: give such a draft the fresh key, so its answers are kept and the
+    # token's hash disappears from it.
+    moved = db.session.execute(
+        update(Draft).where(Draft.campaign_id == campaign.id, Draft.key_hash == legacy)
+        .values(key_hash=hash_secret(key))
+    )
+    if moved.rowcount == 1:  # type: ignore[attr-defined]
+        draft = find_draft(campaign, key)
+        assert draft is not None
+        return draft, key
     draft = Draft(campaign_id=campaign.id, key_hash=hash_secret(key), answers={}, section=0)
     db.session.add(draft)
     db.session.flush()
@@ -49,6 +81,24 @@ def find_draft(campaign: Campaign, key: str) -> Draft | None:
     )
 
 
+def was_submitted(campaign: Campaign, key: str) -> bool:
+    """Whether the draft of this resume key has been submitted."""
+    return db.session.scalar(
+        select(Submission.key_hash).where(Submission.campaign_id == campaign.id,
+                                          Submission.key_hash == hash_secret(key))
+    ) is not None
+
+
+def last_page(questionnaire: Questionnaire) -> int:
+    """The number (1-based) of the questionnaire's last page."""
+    return len(questionnaire.sections)
+
+
+def bounded_page(questionnaire: Questionnaire, number: int) -> int:
+    """A page number (1-based) kept within the questionnaire, whatever the request said."""
+    return min(max(number, 1), last_page(questionnaire))
+
+
 def save_page(
     draft: Draft, questionnaire: Questionnaire, answers: Mapping[str, Any], section: int
 ) -> None:
@@ -57,7 +107,7 @@ def save_page(
     merged = dict(draft.answers or {})
     merged.update(answers)
     draft.answers = merged
-    draft.section = min(max(section, 0), len(questionnaire.sections) - 1)
+    draft.section = bounded_page(questionnaire, section + 1) - 1
     db.session.flush()
 
 
@@ -76,18 +126,18 @@ def go_back(
     draft: Draft, questionnaire: Questionnaire, answers: Mapping[str, Any], page: int
 ) -> int:
     """Keep the valid answers of `page` (1-based) and return the page before it."""
-    previous = max(page - 1, 1)
+    previous = bounded_page(questionnaire, page - 1)
     save_page(draft, questionnaire, keep_valid(questionnaire, answers), previous - 1)
     return previous
 
 
 def submit_draft(
-    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, locale: str,
-    token: str | None = None,
+    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, key: str, locale: str,
 ) -> Response:
-    """Turn a complete draft into a response (the draft is deleted with it).
+    """Turn a complete draft into a response; the draft is deleted and its key spent.
 
-    Raises DraftIncomplete with the first page that still lacks a required answer.
+    Raises DraftIncomplete with the first page that still lacks a required answer, and
+    DraftGone when another request submitted the same draft first.
     """
     answers = dict(draft.answers or {})
     missing = answer_problems(questionnaire, answers)
@@ -97,15 +147,26 @@ def submit_draft(
             if any(item.key in missing for item in section.items)
         )
         raise DraftIncomplete(page)
-    return submit_response(campaign, questionnaire, answers, locale=locale, token=token,
-                           draft=draft)
+    # The DELETE is the claim: of two requests submitting one draft, only one removes it.
+    removed = db.session.execute(
+        delete(Draft).where(Draft.id == draft.id, Draft.key_hash == hash_secret(key)),
+        execution_options={"synchronize_session": False},
+    )
+    if removed.rowcount != 1:  # type: ignore[attr-defined]
+        raise DraftGone("the draft was submitted elsewhere")
+    db.session.expunge(draft)
+    db.session.add(Submission(key_hash=hash_secret(key), campaign_id=campaign.id,
+                              submitted_on=utc_today()))
+    return submit_response(campaign, questionnaire, answers, locale=locale)
 
 
 def purge_drafts(older_than_days: int, today: dt.date) -> int:
-    """Delete unfinished drafts last saved more than `older_than_days` ago; returns how many."""
+    """Delete unfinished drafts last saved more than `older_than_days` ago, and spent
+    resume keys as old; returns how many drafts."""
     if older_than_days < 0:
         raise OperationError("the age must be zero or more days")
     cutoff = today - dt.timedelta(days=older_than_days)
     result = db.session.execute(delete(Draft).where(Draft.updated_on < cutoff))
+    db.session.execute(delete(Submission).where(Submission.submitted_on < cutoff))
     db.session.flush()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

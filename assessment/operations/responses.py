@@ -6,16 +6,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, delete, insert, update
+from sqlalchemy import Table, insert
 
 from assessment.extensions import db
 from assessment.instrument.answers import answer_problems, clean_answers
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX, score_response
-from assessment.models import Campaign, Draft, InvitationToken, Response, ResponseScore, utc_today
-from assessment.operations import AnswersInvalid, TokenUnavailable
+from assessment.models import Campaign, Response, ResponseScore, utc_today
+from assessment.operations import AnswersInvalid
 from assessment.operations.campaigns import record_data_change
-from assessment.operations.tokens import hash_secret
 
 if TYPE_CHECKING:  # the reader (and openpyxl) is loaded only by commands that import
     from assessment.io.importing import ImportedResponse
@@ -29,26 +28,17 @@ def submit_response(
     questionnaire: Questionnaire,
     answers: Mapping[str, Any],
     locale: str = "en",
-    token: str | None = None,
-    draft: Draft | None = None,
     submitted_on: dt.date | None = None,
 ) -> Response:
-    """Store one complete response with its scores; a token is consumed exactly once."""
+    """Store one complete response with its scores; flush only.
+
+    Personal tokens are spent when the respondent starts (operations.drafts), never
+    here: the transaction that stores a response touches no token.
+    """
     problems = answer_problems(questionnaire, answers)
     if problems:
         raise AnswersInvalid(problems)
     cleaned = clean_answers(questionnaire, answers)
-    if token is not None:
-        # One conditional UPDATE: under concurrent submits only one sees a row to change.
-        result = db.session.execute(
-            update(InvitationToken)
-            .where(InvitationToken.token_hash == hash_secret(token),
-                   InvitationToken.campaign_id == campaign.id,
-                   InvitationToken.used.is_(False))
-            .values(used=True)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise TokenUnavailable("this invitation link has already been used")
     row = response_row(campaign.id, questionnaire, cleaned, locale,
                        submitted_on or utc_today())
     response = Response(**row)
@@ -57,8 +47,6 @@ def submit_response(
     scores = score_rows(response.id, row)
     if scores:
         db.session.execute(insert(cast(Table, ResponseScore.__table__)), scores)
-    if draft is not None:
-        db.session.execute(delete(Draft).where(Draft.id == draft.id))
     record_data_change(campaign.id)
     db.session.flush()
     return response

@@ -11,6 +11,7 @@ from assessment.instrument.questionnaire import translate
 from assessment.instruments import registry
 from assessment.models import utc_today
 from assessment.operations.campaigns import demo_campaign_slug
+from assessment.operations.health import database_problem
 from assessment.web.benchmark import pool_overview
 
 bp = Blueprint("public", __name__)
@@ -37,5 +38,9 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/healthz")
 def health() -> ResponseReturnValue:
-    """Liveness probe for deployments."""
-    return {"status": "ok"}
+    """Health probe for deployments: 200 when the database answers and takes writes,
+    503 naming the part that failed otherwise."""
+    problem = database_problem()
+    if problem is None:
+        return {"status": "ok"}
+    return {"status": "unavailable", "failed": "database", "database": problem}, 503

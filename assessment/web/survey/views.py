@@ -1,8 +1,10 @@
 """The respondent's journey: intro -> one section per page -> submit once -> own profile.
 
 Drafts live on the server under a random resume key; the browser keeps the key in its
-session cookie and the respondent can bookmark a resume link. A personal invitation
-token is its own resume key. Nothing here records who the respondent is.
+(encrypted) session cookie and the respondent can bookmark a resume link. A personal
+invitation token is spent when the respondent presses Start: the token is deleted and a
+draft begins under a fresh key unrelated to it, so nothing stored links the token to the
+answers (README, Privacy). Nothing here records who the respondent is.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     redirect,
     render_template,
     request,
@@ -39,6 +42,7 @@ MIN_POOL = DEFAULT_THRESHOLD
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DRAFT_SLOT = re.compile(r"draft:(\d+)")
 
 
 def _language() -> str:
@@ -81,16 +85,46 @@ def _submitted_slot(campaign: Campaign) -> str:
     return f"done:{campaign.id}"
 
 
-def _current_draft(campaign: Campaign) -> tuple[Draft | None, str | None]:
+def _profile_slot(campaign: Campaign) -> str:
+    return f"profile:{campaign.id}"
+
+
+def _session_key(campaign: Campaign) -> str | None:
     key = session.get(_draft_slot(campaign))
-    if not key:
+    return key if isinstance(key, str) and _well_formed(key) else None
+
+
+def _current_draft(campaign: Campaign) -> tuple[Draft | None, str | None]:
+    key = _session_key(campaign)
+    if key is None:
         return None, None
     return drafts.find_draft(campaign, key), key
 
 
-def _token_of(campaign: Campaign) -> str | None:
-    key = session.get(_draft_slot(campaign))
-    return key if session.get(f"token:{campaign.id}") else None
+def _remember(campaign: Campaign, key: str) -> None:
+    """Keep the resume key in this browser, for as long as a draft may be resumed."""
+    session.permanent = True
+    session[_draft_slot(campaign)] = key
+    session.pop(_submitted_slot(campaign), None)
+
+
+def _mark_submitted(campaign: Campaign, profile: dict[str, Any] | None = None) -> None:
+    """Forget the resume key and remember that this browser's answers are in.
+
+    The cookie then lasts only as long as the browser session, unless another draft
+    still needs it.
+    """
+    session.pop(_draft_slot(campaign), None)
+    session[_submitted_slot(campaign)] = True
+    if profile is not None:
+        session[_profile_slot(campaign)] = profile
+    session.permanent = any(DRAFT_SLOT.fullmatch(name) for name in session)
+
+
+def _first_page(campaign: Campaign, draft: Draft) -> ResponseReturnValue:
+    questionnaire = questionnaire_of(campaign)
+    number = drafts.bounded_page(questionnaire, draft.section + 1)
+    return redirect(url_for(".page", slug=campaign.slug, number=number))
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
@@ -104,31 +138,60 @@ def intro(slug: str) -> ResponseReturnValue:
     _require_open(campaign)
     form = StartForm()
     if form.validate_on_submit():
-        draft, key = _resume_or_start(campaign)
-        return redirect(url_for(".page", slug=slug, number=draft.section + 1))
+        draft, key = _current_draft(campaign)
+        if draft is None:
+            draft, key = drafts.start_draft(campaign)
+        db.session.commit()
+        assert key is not None
+        _remember(campaign, key)
+        return _first_page(campaign, draft)
     return _render_intro(campaign, form)
 
 
 @bp.route("/t/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> ResponseReturnValue:
-    """A personal single-use link; the token also resumes the respondent's draft."""
+    """A personal single-use link: Start spends it and begins a draft under a new key."""
     row = tokens.find_token(token) if _well_formed(token) else None
     if row is None:
-        raise ProblemPage(404, _("Link not recognised"),
-                          _("This personal link is not valid. Check that you copied the whole "
-                            "link from your invitation."))
+        return _spent_or_unknown(token)
     campaign = db.get_or_404(Campaign, row.campaign_id)
-    if row.used:
-        raise ProblemPage(410, _("Link already used"),
-                          _("This personal link has already been used to submit answers. "
-                            "Each link can be used once."))
     _require_open(campaign)
     form = StartForm()
     if form.validate_on_submit():
-        session[f"token:{campaign.id}"] = True
-        draft, _key = _resume_or_start(campaign, key=token)
-        return redirect(url_for(".page", slug=campaign.slug, number=draft.section + 1))
+        try:
+            draft, key = drafts.start_with_token(campaign, token)
+        except TokenUnavailable:
+            db.session.rollback()  # another window spent it a moment ago
+            return _spent_or_unknown(token)
+        db.session.commit()
+        _remember(campaign, key)
+        return _first_page(campaign, draft)
     return _render_intro(campaign, form)
+
+
+def _spent_or_unknown(token: str) -> ResponseReturnValue:
+    """A token that is not stored: unknown, or spent (the two look the same, on purpose).
+
+    The browser that spent it carries on with its own draft; anyone else is told.
+    """
+    for name, key in list(session.items()):
+        found = DRAFT_SLOT.fullmatch(name)
+        if not found or not isinstance(key, str) or not _well_formed(key):
+            continue
+        campaign = db.session.get(Campaign, int(found.group(1)))
+        if campaign is not None and campaign.mode == "token":
+            draft = drafts.find_draft(campaign, key)
+            if draft is not None:
+                return _first_page(campaign, draft)
+    if _well_formed(token) and len(token) == tokens.TOKEN_LENGTH:
+        raise ProblemPage(410, _("Link not valid or already used"),
+                          _("This personal link is not valid or has already been used: each "
+                            "link starts the questionnaire once. If you have started answering, "
+                            "continue in the same browser or with the resume link shown on the "
+                            "questionnaire's pages."))
+    raise ProblemPage(404, _("Link not recognised"),
+                      _("This personal link is not valid. Check that you copied the whole "
+                        "link from your invitation."))
 
 
 def _render_intro(campaign: Campaign, form: StartForm) -> ResponseReturnValue:
@@ -143,17 +206,6 @@ def _render_intro(campaign: Campaign, form: StartForm) -> ResponseReturnValue:
     )
 
 
-def _resume_or_start(campaign: Campaign, key: str | None = None) -> tuple[Draft, str]:
-    key = key or session.get(_draft_slot(campaign))
-    draft, key = drafts.start_draft(campaign, key)
-    db.session.commit()
-    # A lasting cookie, so closing the browser and coming back later still resumes.
-    session.permanent = True
-    session[_draft_slot(campaign)] = key
-    session.pop(_submitted_slot(campaign), None)
-    return draft, key
-
-
 @bp.route("/<slug>/resume/<key>")
 def resume(slug: str, key: str) -> ResponseReturnValue:
     """A bookmarked resume link: continue where the respondent left off, on any device."""
@@ -161,11 +213,14 @@ def resume(slug: str, key: str) -> ResponseReturnValue:
     _require_open(campaign)
     draft = drafts.find_draft(campaign, key) if _well_formed(key) else None
     if draft is None:
+        if _well_formed(key) and drafts.was_submitted(campaign, key):
+            _mark_submitted(campaign)
+            return redirect(url_for(".thanks", slug=slug))
         raise ProblemPage(404, _("Nothing to resume"),
                           _("We found no unfinished answers for this link. They may already "
                             "have been submitted."))
-    session[_draft_slot(campaign)] = key
-    return redirect(url_for(".page", slug=slug, number=draft.section + 1))
+    _remember(campaign, key)
+    return _first_page(campaign, draft)
 
 
 @bp.route("/<slug>/page/<int:number>", methods=["GET", "POST"])
@@ -174,16 +229,11 @@ def page(slug: str, number: int) -> ResponseReturnValue:
     campaign = _campaign(slug)
     _require_open(campaign)
     questionnaire = questionnaire_of(campaign)
-    if not 1 <= number <= len(questionnaire.sections):
+    if not 1 <= number <= drafts.last_page(questionnaire):
         abort(404)
     draft, key = _current_draft(campaign)
     if draft is None or key is None:
-        # A token's draft disappears only when it is submitted (perhaps in another window).
-        if session.get(_submitted_slot(campaign)) or session.get(f"token:{campaign.id}"):
-            raise ProblemPage(409, _("Already submitted"),
-                              _("Your answers have already been submitted. Thank you!"))
-        return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"
-                        else url_for("public.index"))
+        return _no_draft(campaign, key)
     section = questionnaire.sections[number - 1]
     language = _language()
     if request.method == "GET":
@@ -200,35 +250,42 @@ def page(slug: str, number: int) -> ResponseReturnValue:
                          drafts.keep_valid(questionnaire, form.answers()), number - 1)
         db.session.commit()
         return _render_page(campaign, questionnaire, number, form, key), 422
-    is_last = number == len(questionnaire.sections)
+    is_last = number == drafts.last_page(questionnaire)
     drafts.save_page(draft, questionnaire, form.answers(), number if not is_last else number - 1)
     if not is_last:
         db.session.commit()
         return redirect(url_for(".page", slug=slug, number=number + 1))
-    return _submit(campaign, questionnaire, draft, language)
+    return _submit(campaign, questionnaire, draft, key, language)
+
+
+def _no_draft(campaign: Campaign, key: str | None) -> ResponseReturnValue:
+    """No draft behind this browser's key: submitted (perhaps by a request whose reply
+    was lost, or in another window), or never started."""
+    if key is not None and drafts.was_submitted(campaign, key):
+        _mark_submitted(campaign)
+        return redirect(url_for(".thanks", slug=campaign.slug))
+    if session.get(_submitted_slot(campaign)):
+        raise ProblemPage(409, _("Already submitted"),
+                          _("Your answers have already been submitted. Thank you!"))
+    return redirect(url_for(".intro", slug=campaign.slug) if campaign.mode == "open"
+                    else url_for("public.index"))
 
 
 def _submit(
-    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, language: str
+    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, key: str, language: str
 ) -> ResponseReturnValue:
     try:
-        response = drafts.submit_draft(campaign, questionnaire, draft, language,
-                                       token=_token_of(campaign))
+        response = drafts.submit_draft(campaign, questionnaire, draft, key, language)
     except drafts.DraftIncomplete as incomplete:
         db.session.commit()  # the page's answers are kept
         return redirect(url_for(".page", slug=campaign.slug, number=incomplete.page,
                                 incomplete=1))
-    except TokenUnavailable as exc:
+    except drafts.DraftGone:
         db.session.rollback()
-        raise ProblemPage(410, _("Link already used"),
-                          _("This personal link has already been used to submit answers.")) \
-            from exc
+        return _no_draft(campaign, key)
     profile = dict(response.scores)
     db.session.commit()
-    session.pop(_draft_slot(campaign), None)
-    session.pop(f"token:{campaign.id}", None)
-    session[_submitted_slot(campaign)] = True
-    session[f"profile:{campaign.id}"] = profile
+    _mark_submitted(campaign, profile)
     return redirect(url_for(".thanks", slug=campaign.slug))
 
 
@@ -236,8 +293,12 @@ def _submit(
 def thanks(slug: str) -> ResponseReturnValue:
     """Thank-you page with the respondent's own capability profile."""
     campaign = _campaign(slug)
-    profile = session.get(f"profile:{campaign.id}")
+    profile = session.get(_profile_slot(campaign))
     if not profile:
+        if session.get(_submitted_slot(campaign)):
+            # Submitted, but the reply that carried the profile was lost: the answers are
+            # in, and the profile is not kept anywhere to show again.
+            return render_template("survey/thanks.html", campaign=campaign, rows=None)
         return redirect(url_for(".intro", slug=slug) if campaign.mode == "open"
                         else url_for("public.index"))
     questionnaire = questionnaire_of(campaign)
@@ -268,9 +329,9 @@ def _render_page(
     language = _language()
     section = questionnaire.sections[number - 1]
     total = len(questionnaire.sections)
-    resume_url = None
-    if not session.get(f"token:{campaign.id}"):
-        resume_url = url_for(".resume", slug=campaign.slug, key=key, _external=True)
+    # From PUBLIC_BASE_URL, never from the request's Host header, which a client sets.
+    resume_url = (current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+                  + url_for(".resume", slug=campaign.slug, key=key))
     return render_template(
         "survey/page.html", campaign=campaign, form=form, number=number, total=total,
         section_title=translate(section.title, language),
