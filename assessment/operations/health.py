@@ -24,4 +24,4 @@ def database_problem() -> str | None:
         try:
             db.session.rollback()
         except SQLAlchemyError:
-            db.session.invalidate()
+            db.session().invalidate()

@@ -46,7 +46,7 @@ def release_session() -> bool:
         return True
     except SQLAlchemyError:
         try:
-            db.session.invalidate()
+            db.session().invalidate()
         except SQLAlchemyError:
             pass
         return False

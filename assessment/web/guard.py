@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -80,13 +79,28 @@ class RequestGuard:
         sock = environ.get("gunicorn.socket")
         if sock is not None and self.body_timeout:
             sock.settimeout(self.body_timeout)
+        # The app's status and headers are held back until the app has returned, so a
+        # failure after them (in a teardown) can still be answered with the 503 page.
+        started: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            started[:] = [(status, headers)]
+            return _no_write
+
         try:
-            return self.app(environ, start_response)
+            body = self.app(environ, hold)
         except Exception:
             logger.exception("request failed after its response was built")
             start_response("503 Service Unavailable",
                            [("Content-Type", "text/html; charset=utf-8"),
                             ("Content-Length", str(len(FALLBACK_PAGE))),
-                            ("Retry-After", "5"), ("Cache-Control", "no-store")],
-                           sys.exc_info())
+                            ("Retry-After", "5"), ("Cache-Control", "no-store")])
             return [FALLBACK_PAGE]
+        if started:
+            start_response(*started[0])
+        return body
+
+
+def _no_write(data: bytes) -> None:
+    # Flask never uses the legacy write() callable of start_response.
+    raise RuntimeError("write() is not supported behind RequestGuard")
