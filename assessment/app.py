@@ -30,6 +30,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
 
     app.config["LANGUAGES"] = available_languages(app)
+    if "SESSION_COOKIE_SECURE" not in (config or {}):
+        # Served over HTTPS: the cookie travels only over HTTPS (and HSTS is sent).
+        app.config["SESSION_COOKIE_SECURE"] = app.config["PUBLIC_BASE_URL"].startswith("https:")
     redaction.install()
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           app_config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))

@@ -87,13 +87,14 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        # Served over HTTPS: the cookie travels only over HTTPS (and HSTS is sent).
-        "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),
-        "PREFERRED_URL_SCHEME": "https" if public_base_url.startswith("https://") else "http",
         # A draft in progress keeps the (encrypted) cookie this long, so the respondent
         # can come back in the same browser; otherwise it ends with the browser session.
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(days=int(os.environ.get("SESSION_DAYS", "30"))),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Pages send Referrer-Policy: no-referrer (survey URLs hold tokens), so browsers
+        # send no Referer and Flask-WTF's HTTPS referrer check would refuse every form.
+        # The CSRF token, the SameSite=Lax Secure cookie and HSTS protect the forms.
+        "WTF_CSRF_SSL_STRICT": False,
         # Seconds a request body may stall before the request is refused (408).
         "BODY_READ_TIMEOUT": float(os.environ.get("BODY_READ_TIMEOUT", "30")),
     }

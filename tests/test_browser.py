@@ -67,7 +67,10 @@ def test_fill_leave_resume_submit(
     tmp_path: Path,
 ) -> None:
     campaign = make_campaign()
+    refused: list[str] = []  # what the Content-Security-Policy blocked, if anything
     phone = browser.new_context(viewport={"width": 390, "height": 844})
+    phone.on("console", lambda message: refused.append(message.text)
+             if "Content Security Policy" in message.text else None)
     page = phone.new_page()
     page.goto(f"{live_server}/s/{campaign.slug}")
     page.get_by_role("button", name="Start").click()
@@ -89,6 +92,8 @@ def test_fill_leave_resume_submit(
     phone.close()  # leave halfway
 
     laptop = browser.new_context()
+    laptop.on("console", lambda message: refused.append(message.text)
+              if "Content Security Policy" in message.text else None)
     page = laptop.new_page()
     page.goto(resume_link.replace("http://localhost", live_server))
     page.wait_for_url("**/page/2")
@@ -114,3 +119,4 @@ def test_fill_leave_resume_submit(
     assert page.locator("p.index strong").first.inner_text() == "55"
     page.screenshot(path=str(tmp_path / "thanks.png"), full_page=True)
     laptop.close()
+    assert refused == []

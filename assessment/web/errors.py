@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from assessment.extensions import db
 from assessment.instruments import InstrumentMissing
@@ -105,6 +105,12 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         return _page(status, f"{status} {exc.name}", exc.description or "")
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError) -> ResponseReturnValue:
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return Response("400 Bad Request: this host name is not served here.\n", 400,
+                        mimetype="text/plain")
 
     @app.errorhandler(InstrumentMissing)
     def instrument_missing(exc: InstrumentMissing) -> ResponseReturnValue:
