@@ -4,8 +4,8 @@ Installed as the logging module's record factory, so it covers every logger in t
 process: the app's, werkzeug's, SQLAlchemy's and gunicorn's access and error logs,
 whatever handlers are configured. A record's message (and its traceback text) is
 redacted when the record is made: personal tokens and resume keys in URLs, anything
-shaped like a token, SHA-256 hashes, SQL parameter dumps and the DETAIL / CONTEXT lines
-in which PostgreSQL quotes stored values. The engine also hides statement parameters
+shaped like a token, SHA-256 hashes, SQL parameter dumps, the engine's debug dumps of
+result rows and the DETAIL / CONTEXT lines in which PostgreSQL quotes stored values. The engine also hides statement parameters
 (`hide_parameters`), so this is the second line of defence, not the only one.
 """
 
@@ -43,6 +43,9 @@ def _redacted_record(record: logging.LogRecord) -> logging.LogRecord:
         message = record.getMessage()
     except Exception:  # noqa: BLE001 - a bad format string must not lose the record
         message = str(record.msg)
+    if record.name.startswith("sqlalchemy.engine") and message.startswith("Row "):
+        # The engine's debug log prints result rows: stored answers.
+        message = "Row " + REDACTED
     record.msg, record.args = redact(message), ()
     if record.exc_info and not record.exc_text:
         record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
