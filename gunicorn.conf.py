@@ -32,3 +32,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("ACCESS_LOG", "-")
 errorlog = os.environ.get("ERROR_LOG", "-")
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+# gunicorn's control socket (gunicornc) is off unless a path is given: its default path
+# in the home folder is shared by every gunicorn of the user.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
