@@ -5,8 +5,9 @@ process: the app's, werkzeug's, SQLAlchemy's and gunicorn's access and error log
 whatever handlers are configured. A record's message (and its traceback text) is
 redacted when the record is made: personal tokens and resume keys in URLs, anything
 shaped like a token, SHA-256 hashes, SQL parameter dumps, the engine's debug dumps of
-result rows and the DETAIL / CONTEXT lines in which PostgreSQL quotes stored values. The engine also hides statement parameters
-(`hide_parameters`), so this is the second line of defence, not the only one.
+result rows and the DETAIL / CONTEXT lines in which PostgreSQL quotes stored values.
+The engine also hides statement parameters (`hide_parameters`), so this is the second
+line of defence, not the only one.
 """
 
 from __future__ import annotations

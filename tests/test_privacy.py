@@ -187,9 +187,10 @@ def test_database_cannot_link_a_token_to_its_answers(
         tokens = make_tokens(campaign, 6)  # token 5 is never used
         in_progress: list[dict[str, list[tuple[Any, ...]]]] = []
 
-        def snapshot(campaign_id: int = campaign.id, tokens: list[str] = tokens) -> None:
+        def snapshot(campaign_id: int = campaign.id, tokens: list[str] = tokens,
+                     into: list[Any] = in_progress) -> None:
             with app.app_context():
-                in_progress.append(admin_view(campaign_id, tokens))
+                into.append(admin_view(campaign_id, tokens))
 
         run_campaign(app, campaign, tokens, holder_of, full_answers, snapshot)
         with app.app_context():
@@ -214,7 +215,7 @@ def test_database_cannot_link_a_token_to_its_answers(
 
 
 def test_old_xmin_join_finds_nothing(
-    app: Flask, make_campaign: Callable[..., Campaign],
+    app: Flask, runner: Any, make_campaign: Callable[..., Campaign],
     make_tokens: Callable[[Campaign, int], list[str]],
     full_answers: Callable[..., dict[str, Any]],
 ) -> None:
@@ -242,3 +243,5 @@ def test_old_xmin_join_finds_nothing(
 
         stored = db.session.get(Campaign, campaign.id)
         assert response_counts(stored)["tokens_used"] == 2
+    status = runner.invoke(args=["campaign", "status", str(campaign.id)])
+    assert "personal links used: 2 of 3" in status.output

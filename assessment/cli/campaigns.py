@@ -83,6 +83,8 @@ def campaign_status(campaign_id: int) -> None:
     click.echo(f"state: {campaign.state_on(today)}  mode: {campaign.mode}  "
                f"questionnaire: {campaign.questionnaire_key}@{campaign.questionnaire_version}")
     click.echo(f"responses: {counts['responses']}  in progress: {counts['in_progress']}")
+    if campaign.mode == "token":
+        click.echo(f"personal links used: {counts['tokens_used']} of {campaign.tokens_issued}")
     if counts["invited"]:
         rate = 100 * int(counts["responses"] or 0) / int(counts["invited"])
         click.echo(f"invited: {counts['invited']}  response rate: {rate:.1f}%")

@@ -15,7 +15,6 @@ gunicorn has no setting for a body read timeout, so the socket's timeout is set 
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -45,19 +44,19 @@ class GuardedInput:
             return method(*args)
         except HTTPException:
             raise
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:  # socket.timeout is TimeoutError
             raise RequestTimeout("The request body did not arrive in time.") from exc
         except Exception as exc:  # noqa: BLE001 - any unreadable body is the client's
             raise BadRequest("The request body could not be read.") from exc
 
     def read(self, *args: Any) -> bytes:
-        return self._guard(self._stream.read, *args)  # type: ignore[no-any-return]
+        return self._guard(self._stream.read, *args)
 
     def readline(self, *args: Any) -> bytes:
-        return self._guard(self._stream.readline, *args)  # type: ignore[no-any-return]
+        return self._guard(self._stream.readline, *args)
 
     def readlines(self, *args: Any) -> list[bytes]:
-        return self._guard(self._stream.readlines, *args)  # type: ignore[no-any-return]
+        return self._guard(self._stream.readlines, *args)
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
