@@ -34,6 +34,18 @@ def app_on(url: str, **config: Any) -> Flask:
                        **config})
 
 
+@contextlib.contextmanager
+def app_at(url: str, **config: Any) -> Iterator[Flask]:
+    """`app_on`, with its connections closed afterwards."""
+    app = app_on(url, **config)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def _close_pooled(app: Flask) -> None:
     """Close the DBAPI connections resting in the pool, behind SQLAlchemy's back."""
     with app.app_context():

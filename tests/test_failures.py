@@ -20,7 +20,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from assessment.extensions import db
 from assessment.models import Campaign, Draft, Response, Submission
 from tests.conftest import csrf_token
-from tests.faults import POSTGRES, app_on, faulty_app
+from tests.faults import POSTGRES, app_at, app_on, faulty_app
 from tests.test_survey import SECTION_ITEMS, count, post_page, start
 
 
@@ -181,8 +181,8 @@ def test_healthz_says_which_part_failed(
             faults.refuse_connections(False)
             back = client.get("/healthz")
     else:
-        missing = app_on(f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite'}")
-        down = missing.test_client().get("/healthz")
+        with app_at(f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite'}") as missing:
+            down = missing.test_client().get("/healthz")
         back = app.test_client().get("/healthz")
     assert down.status_code == 503
     assert down.json == {"status": "unavailable", "failed": "database",

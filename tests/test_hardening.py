@@ -18,7 +18,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.testing import FlaskClient
 
 from assessment.models import Campaign
-from tests.faults import app_on
+from tests.faults import app_at
 from tests.test_survey import complete, post_page, start
 
 
@@ -62,8 +62,11 @@ def test_https_gets_hsts_and_secure_cookies(
     database_url: str, make_campaign: Callable[..., Campaign],
 ) -> None:
     campaign = make_campaign()
-    app = app_on(database_url, PUBLIC_BASE_URL="https://survey.example")
-    client = app.test_client()
+    with app_at(database_url, PUBLIC_BASE_URL="https://survey.example") as app:
+        https_journey(app.test_client(), campaign)
+
+
+def https_journey(client: FlaskClient, campaign: Campaign) -> None:
     result = client.get(f"/s/{campaign.slug}", base_url="https://survey.example")
     assert result.headers["Strict-Transport-Security"].startswith("max-age=")
     page = client.get(f"/s/{campaign.slug}", base_url="https://survey.example")
@@ -174,8 +177,8 @@ def test_links_ignore_the_host_header(
 
 
 def test_trusted_hosts_refuse_other_hosts(database_url: str) -> None:
-    app = app_on(database_url, TRUSTED_HOSTS=["survey.example"])
-    client = app.test_client()
-    assert client.get("/", headers={"Host": "survey.example"}).status_code == 200
-    refused = client.get("/", headers={"Host": "evil.example"})
+    with app_at(database_url, TRUSTED_HOSTS=["survey.example"]) as app:
+        client = app.test_client()
+        assert client.get("/", headers={"Host": "survey.example"}).status_code == 200
+        refused = client.get("/", headers={"Host": "evil.example"})
     assert refused.status_code == 400
