@@ -3,9 +3,10 @@
 Installed as the logging module's record factory, so it covers every logger in the
 process: the app's, werkzeug's, SQLAlchemy's and gunicorn's access and error logs,
 whatever handlers are configured. A record's message (and its traceback text) is
-redacted when the record is made: personal tokens and resume keys in URLs, anything
-shaped like a token, SHA-256 hashes, SQL parameter dumps, the engine's debug dumps of
-result rows and the DETAIL / CONTEXT lines in which PostgreSQL quotes stored values.
+redacted when the record is made: personal tokens and resume keys in URLs (and, while a
+request is served, wherever its own token or key appears), SHA-256 hashes, SQL parameter
+dumps, the engine's debug dumps of result rows and the DETAIL / CONTEXT lines in which
+PostgreSQL quotes stored values.
 The engine also hides statement parameters (`hide_parameters`), so this is the second
 line of defence, not the only one.
 """
@@ -19,24 +20,33 @@ from typing import Any
 REDACTED = "[redacted]"
 _URL_SECRET = re.compile(r"(/t/|/resume/)[^\s/?#\"']+")
 _HASH = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
-# token_urlsafe(18) is 24 characters; a random one has upper and lower case letters.
-_TOKEN = re.compile(
-    r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])[A-Za-z0-9_-]{24}"
-    r"(?![A-Za-z0-9_-])"
-)
+SECRET_ARGUMENTS = ("token", "key")  # URL arguments that are personal secrets
 _PARAMETERS = re.compile(r"\[parameters: .*")
 _QUOTED_VALUES = re.compile(r"\b(DETAIL|CONTEXT|HINT|LINE \d+):.*")
 _KEY_VALUE = re.compile(r"(Key \([^)]*\))=\(.*?\)")
 
 
+def _request_secrets() -> list[str]:
+    """The personal token or resume key of the request being served, if any."""
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover - Flask is always installed with the app
+        return []
+    if not has_request_context() or not request.view_args:
+        return []
+    return [str(request.view_args[name]) for name in SECRET_ARGUMENTS
+            if request.view_args.get(name)]
+
+
 def redact(text: str) -> str:
     """The text with tokens, resume keys, hashes and quoted stored values removed."""
+    for secret in _request_secrets():
+        text = text.replace(secret, REDACTED)
     text = _URL_SECRET.sub(lambda m: m.group(1) + REDACTED, text)
     text = _PARAMETERS.sub("[parameters: " + REDACTED + "]", text)
     text = _QUOTED_VALUES.sub(lambda m: m.group(1) + ": " + REDACTED, text)
     text = _KEY_VALUE.sub(lambda m: m.group(1) + "=(" + REDACTED + ")", text)
-    text = _HASH.sub(REDACTED, text)
-    return _TOKEN.sub(REDACTED, text)
+    return _HASH.sub(REDACTED, text)
 
 
 def _redacted_record(record: logging.LogRecord) -> logging.LogRecord:

@@ -120,12 +120,18 @@ def test_failures_leave_no_secret_or_answer_in_the_log(
     assert not re.search(r"\[parameters: (?!\[redacted\])", log)
 
 
-def test_redaction_patterns() -> None:
+def test_redaction_patterns(app: Flask) -> None:
     token = "Ab3_kL9-xYz0Qw8ErT5uIo1P"
     digest = sha256(token)
     assert redact(f"GET /s/t/{token} HTTP/1.1") == "GET /s/t/[redacted] HTTP/1.1"
     assert redact(f"GET /s/x1/resume/{token}?lang=pl") == "GET /s/x1/resume/[redacted]?lang=pl"
-    assert token not in redact(f"key {token}.") and digest not in redact(f"h={digest}")
+    assert digest not in redact(f"h={digest}")
+    # While a request for a personal link is served, its token is redacted anywhere.
+    with app.test_request_context(f"/s/t/{token}"):
+        from flask import request
+
+        assert request.view_args == {"token": token}
+        assert redact(f"cannot start {token}.") == "cannot start [redacted]."
     assert redact('DETAIL:  Key (key_hash)=(abc) already exists.') == "DETAIL: [redacted]"
     assert redact("[parameters: {'answers': '{\"cap_data\": 1}'}]") == (
         "[parameters: [redacted]]")
