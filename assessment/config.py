@@ -64,6 +64,7 @@ def _trusted_hosts() -> list[str] | None:
 def from_environment(instance_path: str) -> dict[str, object]:
     """Settings for `create_app` taken from environment variables."""
     folders = os.environ.get("QUESTIONNAIRE_DIRS")
+    redis_url = os.environ.get("REDIS_URL") or None
     public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
@@ -77,7 +78,7 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "TRUSTED_HOSTS": _trusted_hosts(),
         "LANGUAGES": LANGUAGES,
         # The report job queue: RQ on this Redis when set, else a thread of the app.
-        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "REDIS_URL": redis_url,
         "REPORT_QUEUE": os.environ.get("REPORT_QUEUE") or "reports",
         # Rendered PDFs; with workers on several machines, a folder they all share.
         "REPORTS_DIR": os.environ.get("REPORTS_DIR") or str(Path(instance_path) / "reports"),
@@ -97,4 +98,12 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "WTF_CSRF_SSL_STRICT": False,
         # Seconds a request body may stall before the request is refused (408).
         "BODY_READ_TIMEOUT": float(os.environ.get("BODY_READ_TIMEOUT", "30")),
+        # Sign-in attempts are counted in Redis when there is one (shared by every worker
+        # and machine), otherwise in this process's memory.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOGIN_LIMIT_ACCOUNT": "5 per minute;20 per hour",
+        "LOGIN_LIMIT_ADDRESS": "20 per minute;100 per hour",
+        "PASSWORD_RESET_HOURS": 24,
     }

@@ -6,6 +6,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -16,6 +20,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+# Only the routes that say so are limited (sign-in, password reset); storage and switches
+# come from the RATELIMIT_* settings (config.py).
+limiter = Limiter(key_func=get_remote_address)
 
 
 def init_migrations(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per area; every model is importable from here."""
 
+from assessment.models.account import Membership, PasswordReset, User
 from assessment.models.base import Base, utc_today, utcnow
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
@@ -12,6 +13,7 @@ from assessment.models.response import (
 )
 
 __all__ = [
-    "Base", "Campaign", "Draft", "InvitationToken", "Organisation", "Response",
-    "ReportJob", "ResponseScore", "Submission", "utc_today", "utcnow",
+    "Base", "Campaign", "Draft", "InvitationToken", "Membership", "Organisation",
+    "PasswordReset", "ReportJob", "Response", "ResponseScore", "Submission", "User",
+    "utc_today", "utcnow",
 ]

@@ -35,6 +35,8 @@ class Campaign(Base):
     questionnaire_version: Mapped[int]
     opens_on: Mapped[dt.date]
     closes_on: Mapped[dt.date | None]
+    # Set when someone closed the campaign early (from that day on it takes no answers).
+    closed_on: Mapped[dt.date | None]
     anonymity_threshold: Mapped[int] = mapped_column(default=5)
     mode: Mapped[str] = mapped_column(String(10), default="open")  # "open" or "token"
     invited: Mapped[int | None]  # how many were asked, for the response rate
@@ -48,6 +50,8 @@ class Campaign(Base):
 
     def state_on(self, day: dt.date) -> str:
         """'scheduled', 'open' or 'closed' on the given day."""
+        if self.closed_on is not None and day >= self.closed_on:
+            return "closed"
         if day < self.opens_on:
             return "scheduled"
         if self.closes_on is not None and day > self.closes_on:
