@@ -1,15 +1,24 @@
-"""Campaigns: opening one, counting its responses, and the version of its data."""
+"""Campaigns: opening, editing, closing, reopening and deleting one, counting its
+responses, and the version of its data."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
-from assessment.models import Campaign, Draft, Organisation, Response
+from assessment.models import (
+    Campaign,
+    Draft,
+    InvitationToken,
+    Organisation,
+    Response,
+    ResponseScore,
+    Submission,
+)
 from assessment.operations import OperationError
 from assessment.operations.organisations import create_organisation
 from assessment.operations.tokens import tokens_used
@@ -115,3 +124,91 @@ def response_counts(campaign: Campaign) -> dict[str, int | None]:
     )
     return {"responses": responses or 0, "invited": campaign.invited,
             "tokens_used": used or 0, "in_progress": drafts or 0}
+
+
+# --- running a campaign from the workspace ------------------------------------------------
+
+def has_answers(campaign: Campaign) -> bool:
+    """Whether anyone has answered (submitted, started, or spent a personal link)."""
+    return tokens_used(campaign) > 0 or any(
+        db.session.scalar(select(model.id).where(model.campaign_id == campaign.id).limit(1))
+        is not None for model in (Response, Draft))
+
+
+def update_campaign(
+    campaign: Campaign, *, name: str, closes_on: dt.date | None, invited: int | None,
+    opens_on: dt.date, anonymity_threshold: int, questionnaire: Questionnaire,
+) -> None:
+    """Change a campaign's settings, refusing what is unsafe once answers exist.
+
+    Always: the name, the closing day, the number invited, a higher threshold. Only
+    before the first answer: the opening day, the instrument and a lower threshold
+    (answers given under a higher one were promised that one).
+    """
+    answered = has_answers(campaign)
+    if answered:
+        if opens_on != campaign.opens_on:
+            raise OperationError("the opening day cannot change once answers exist")
+        if (questionnaire.key, questionnaire.version) != (
+                campaign.questionnaire_key, campaign.questionnaire_version):
+            raise OperationError("the questionnaire cannot change once answers exist")
+        if anonymity_threshold < campaign.anonymity_threshold:
+            raise OperationError("the anonymity threshold cannot be lowered once answers exist")
+    if anonymity_threshold < MIN_THRESHOLD:
+        raise OperationError(f"the anonymity threshold must be at least {MIN_THRESHOLD}")
+    if closes_on is not None and closes_on < opens_on:
+        raise OperationError("the campaign cannot close before it opens")
+    if invited is not None and invited < 1:
+        raise OperationError("the number invited must be at least 1")
+    campaign.name = name.strip() or campaign.name
+    campaign.opens_on, campaign.closes_on = opens_on, closes_on
+    campaign.questionnaire_key = questionnaire.key
+    campaign.questionnaire_version = questionnaire.version
+    campaign.anonymity_threshold = anonymity_threshold
+    if campaign.mode == "open":  # personal-link campaigns count the links they issued
+        campaign.invited = invited
+    record_data_change(campaign.id)  # the threshold and dates shape the figures
+    db.session.flush()
+
+
+def close_campaign(campaign: Campaign, today: dt.date) -> None:
+    """Stop taking answers from today on (the closing day becomes today)."""
+    if campaign.state_on(today) == "closed":
+        raise OperationError("the campaign is already closed")
+    campaign.closed_on = today
+    if campaign.closes_on is None or campaign.closes_on > today:
+        campaign.closes_on = max(today, campaign.opens_on)
+    db.session.flush()
+
+
+def reopen_campaign(campaign: Campaign, today: dt.date, closes_on: dt.date | None) -> None:
+    """Take answers again, until `closes_on` (None: until closed)."""
+    if campaign.state_on(today) != "closed":
+        raise OperationError("only a closed campaign can be reopened")
+    if closes_on is not None and closes_on < today:
+        raise OperationError("the new closing day cannot be in the past")
+    campaign.closed_on = None
+    campaign.closes_on = closes_on
+    db.session.flush()
+
+
+def delete_campaign(campaign: Campaign) -> int:
+    """Delete a campaign with every answer, draft and link; returns the responses deleted."""
+    responses = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id))
+    for model in (ResponseScore, Response, Draft, InvitationToken, Submission):
+        db.session.execute(delete(model).where(model.campaign_id == campaign.id),
+                           execution_options={"synchronize_session": False})
+    db.session.delete(campaign)
+    db.session.flush()
+    return int(responses or 0)
+
+
+def campaign_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Responses per campaign, counted in SQL (campaigns without any are left out)."""
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        select(Response.campaign_id, func.count()).where(Response.campaign_id.in_(campaign_ids))
+        .group_by(Response.campaign_id))
+    return {campaign_id: int(n) for campaign_id, n in rows}
