@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assessment.analysis import MAX_COMPARED, MIN_COMPARED, loading
+from assessment.analysis import MAX_COMPARED, MIN_COMPARED, filters, loading
 from assessment.analysis.benchmark import (
     PoolMember,
     build_pool,
@@ -20,6 +20,7 @@ from assessment.analysis.benchmark import (
     with_member,
 )
 from assessment.analysis.digiskills import organisation_findings, respondent_findings
+from assessment.analysis.filters import FilterUnavailable
 from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
 from assessment.analysis.priorities import capability_links, change, priorities
 from assessment.analysis.records import CampaignInfo, Respondent
@@ -62,12 +63,14 @@ def benchmark_pool(session: Session, questionnaire: Questionnaire) -> dict[str, 
 
 def campaign_statistics(
     session: Session, registry: Registry, campaign_id: int, *,
-    pool: Sequence[PoolMember] | None = None,
+    pool: Sequence[PoolMember] | None = None, only: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """One campaign: results, benchmark, Digiskills analyses, links, gaps, priorities.
 
     `pool` is the benchmark pool when the caller has built it already (a comparison
-    builds it once for every campaign it covers).
+    builds it once for every campaign it covers). `only` = (profile field, value) gives
+    the figures of that group of respondents alone, under the rules of
+    `analysis.filters` (FilterUnavailable if the group may not be shown on its own).
     """
     info = loading.campaign_info(session, campaign_id)
     if info is None:
@@ -76,41 +79,63 @@ def campaign_statistics(
     threshold = info.anonymity_threshold
     respondents = loading.respondents(session, [info.id])
     n = len(respondents)
-    out: dict[str, Any] = {
-        "schema": SCHEMA,
-        "synthetic": info.synthetic,
-        "campaign": info.as_dict(),
-        "threshold": threshold,
-        "responses": {
-            "n": n, "invited": info.invited,
-            "response_rate": n / info.invited if info.invited else None,
-        },
-        "suppressed": n < threshold,
-    }
+    out = _header(info, n)
     if n < threshold:
+        if only is not None:
+            raise FilterUnavailable("the campaign has fewer responses than its threshold")
         return out
     if pool is None:
         _campaigns, pool = _pool(session, q)
     previous = loading.previous_campaign(session, info)
     before = loading.respondents(session, [previous.id]) if previous else None
-    out.update(describe_campaign(q, info, respondents, pool, previous, before))
-    return out
+    if only is None:
+        out.update(describe_campaign(q, info, respondents, pool, previous, before))
+        return out
+    # A group is ranked in the pool as it stands with the whole organisation in it, so the
+    # benchmark's figures are the unfiltered view's.
+    whole = dimension_summaries(q, respondents, threshold)
+    ranked_in = with_member(pool, own_member(info, n, whole))
+    return filters.filtered_figures(
+        q, *only, respondents, before, threshold,
+        max(threshold, previous.anonymity_threshold) if previous else threshold,
+        lambda group, select: _header(info, len(group)) | describe_campaign(
+            q, info, group, pool, previous, select(before) if before is not None else None,
+            ranked_in=ranked_in))
+
+
+def _header(info: CampaignInfo, n: int) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "synthetic": info.synthetic,
+        "campaign": info.as_dict(),
+        "threshold": info.anonymity_threshold,
+        "responses": {
+            "n": n, "invited": info.invited,
+            "response_rate": n / info.invited if info.invited else None,
+        },
+        "suppressed": n < info.anonymity_threshold,
+    }
 
 
 def describe_campaign(
     q: Questionnaire, info: CampaignInfo, respondents: Sequence[Respondent],
     pool: Sequence[PoolMember], previous: CampaignInfo | None = None,
-    before: Sequence[Respondent] | None = None,
+    before: Sequence[Respondent] | None = None, *,
+    ranked_in: Sequence[PoolMember] | None = None,
 ) -> dict[str, Any]:
     """The figures of one campaign that has reached its threshold, from plain records:
     results, benchmark, Digiskills analyses, correlations, reliability, groups, gaps,
-    priorities and the change since `previous` (whose respondents are `before`)."""
+    priorities and the change since `previous` (whose respondents are `before`).
+
+    `ranked_in`: the pool the campaign is ranked in, when the organisation already stands
+    in it (a group of its respondents is ranked among the organisations as they are)."""
     threshold = info.anonymity_threshold
     keys = _dimension_keys(q)
     summaries = dimension_summaries(q, respondents, threshold)
     # The campaign stands for its organisation in the pool it is ranked in, with the
     # very means it reports, so its rank ties with itself exactly.
-    ranked_in = with_member(pool, own_member(info, len(respondents), summaries))
+    if ranked_in is None:
+        ranked_in = with_member(pool, own_member(info, len(respondents), summaries))
     standing = compare(summaries, info, ranked_in, keys)
     own = {k: summaries[k].get("mean") for k in keys}
     a = q.analysis
