@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 from assessment import config as app_config
 from assessment import redaction
 from assessment.cli import register_commands
-from assessment.extensions import babel, csrf, db
+from assessment.extensions import babel, csrf, db, limiter, login_manager
 from assessment.instrument.questionnaire import Registry
-from assessment.web import errors, public, security, survey
+from assessment.web import auth, campaigns, dashboard, errors, public, security, survey
 from assessment.web.guard import RequestGuard
 from assessment.web.sessions import EncryptedSessionInterface
 
@@ -39,6 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     registry = Registry.from_folders(app.config["QUESTIONNAIRE_DIRS"])
     for problem in registry.problems:
         app.logger.warning("questionnaire skipped: %s", problem)
@@ -47,6 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = EncryptedSessionInterface()
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(campaigns.bp)
+    app.register_blueprint(dashboard.bp)
     security.register(app)
     errors.register(app)  # after security: its 503 replacement still gets the headers
     app.wsgi_app = RequestGuard(app.wsgi_app, app.config["BODY_READ_TIMEOUT"])  # type: ignore[method-assign]

@@ -63,9 +63,10 @@ def register_commands(app: Flask) -> None:
     from assessment.cli.questionnaire import questionnaire_cli
     from assessment.cli.reports import report_cli
     from assessment.cli.stats import stats_command
+    from assessment.cli.users import demo_accounts, user_cli
     from assessment.cli.worker import worker_command
 
     for command in (questionnaire_cli, org_cli, campaign_cli, demo_campaign, demo_command,
                     stats_command, import_command, import_template_command, report_cli,
-                    worker_command, export_command):
+                    worker_command, export_command, user_cli, demo_accounts):
         app.cli.add_command(command)

@@ -1,0 +1,39 @@
+// The workspace's small behaviours, in a file of their own (the Content-Security-Policy
+// allows no inline script). Everything here is an extra: the pages work without it.
+(function () {
+  "use strict";
+
+  // "Copy link" buttons: shown only when the browser can copy.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    if (!navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-copy"));
+      var status = button.closest(".field").querySelector("[data-copy-status]");
+      navigator.clipboard.writeText(input.value).then(function () {
+        if (status) { status.textContent = button.getAttribute("data-copied"); }
+      }, function () {
+        input.select();
+      });
+    });
+  });
+
+  // Live response counts: ask the server again every few seconds.
+  document.querySelectorAll("[data-live-counts]").forEach(function (box) {
+    var url = box.getAttribute("data-live-counts");
+    function refresh() {
+      fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (counts) {
+          if (!counts) { return; }
+          box.querySelectorAll("[data-count]").forEach(function (cell) {
+            var value = counts[cell.getAttribute("data-count")];
+            var text = (value === null || value === undefined) ? "–" : String(value);
+            if (cell.textContent !== text) { cell.textContent = text; }
+          });
+        })
+        .catch(function () { /* offline for a moment: try again at the next tick */ });
+    }
+    window.setInterval(refresh, 5000);
+  });
+})();
