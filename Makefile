@@ -9,9 +9,11 @@ PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 export PUBLIC_BASE_URL
 # Debian packages the project needs: pango for WeasyPrint, fonts that cover Polish,
 # Latvian, Russian and Chinese for the PDF reports, poppler for checking PDFs, and
-# Chromium for the browser tests.
+# Chromium and Node.js (npm installs axe-core, see package.json) for the browser tests.
 SYSTEM_PACKAGES_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core
-SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils
+# Debian's npm only where no npm is found (NodeSource's nodejs package brings its own).
+NPM_PACKAGE := $(shell command -v npm >/dev/null 2>&1 || echo npm)
+SYSTEM_PACKAGES_TEST := $(SYSTEM_PACKAGES_RUN) chromium poppler-utils nodejs $(NPM_PACKAGE)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint lock bench messages translations system-deps-run system-deps-test clean
@@ -58,9 +60,14 @@ run: system-deps-run $(VENV)/.app translations
 	$(BIN)/assessment db upgrade
 	$(BIN)/assessment demo
 	$(BIN)/assessment demo-campaign
+	$(BIN)/assessment demo-accounts
 	$(BIN)/assessment run --host $(HOST) --port $(PORT)
 
-test: system-deps-test $(VENV)/.test translations
+# axe-core for the browser tests' accessibility checks, exactly as package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: system-deps-test $(VENV)/.test translations node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 # ruff, mypy, and the layer contracts of pyproject.toml ([tool.importlinter]).
@@ -73,7 +80,7 @@ bench: $(VENV)/.test
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) instance .pytest_cache .mypy_cache .ruff_cache node_modules
 
 # Compile the translated catalogues (*.po -> *.mo); the app offers only compiled languages.
 translations: $(VENV)/.app

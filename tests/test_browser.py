@@ -1,12 +1,16 @@
-"""A real browser (Playwright driving Debian's Chromium) fills in the questionnaire,
-leaves halfway, comes back, submits and sees the profile.
+"""A real browser (Playwright driving Debian's Chromium): a respondent fills in the
+questionnaire, leaves halfway, comes back, submits and sees the profile; HR signs in,
+creates a campaign, watches the count rise as someone answers, reads the dashboard, in
+English and Polish, with axe-core (from npm) checking WCAG 2.1 AA on every page visited.
 
-Chromium is required: without it this test fails rather than skips (CI installs it).
+Chromium and axe-core are required: without them these tests fail rather than skip (CI
+installs both; `make test` runs `npm ci`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -120,3 +124,155 @@ def test_fill_leave_resume_submit(
     page.screenshot(path=str(tmp_path / "thanks.png"), full_page=True)
     laptop.close()
     assert refused == []
+
+
+# --- the HR workspace -------------------------------------------------------------------
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each (none: [])."""
+    assert AXE.is_file(), f"axe-core not found at {AXE}: run `npm ci` (make test does)"
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.help + ' -> ' + "
+        "v.nodes.map(n => n.target.join(' ')).join(', ')))", WCAG_21_AA)
+    return list(found)
+
+
+def assert_accessible(page: Any, visited: list[str]) -> None:
+    """No axe-core violation on the page; remembers the page as visited."""
+    visited.append(page.url)
+    problems = axe_violations(page)
+    assert problems == [], f"{page.url}: {problems}"
+
+
+SURVEY_PAGES = [
+    PAGE1,
+    {"vision_clear": "yes", "vision_priorities": "some", "vision_communicated": "agree"},
+    {"ld_understands": "no", "ld_benchmarks": "disagree", "ld_funded": "neutral"},
+    {"cu_everyone": "partly", "cu_feedback_loop": "agree", "cu_leader_insight": "agree",
+     "cu_leader_guide": "neutral", "cu_leader_exceed": "disagree",
+     "cu_leader_own": "strongly_agree"},
+    {"seniority": "manager", "function": "marketing"},
+]
+# What the pages say, in the two languages the flow runs in.
+WORDS = {
+    "en": {"new": "New campaign for Acme", "count": "Responses", "dashboard": "Open the dashboard",
+           "summary": "Executive summary", "thanks": "Thank you"},
+    "pl": {"new": "Nowe badanie: Acme", "count": "Odpowiedzi", "dashboard": "Otwórz pulpit",
+           "summary": "Podsumowanie dla kierownictwa", "thanks": "Dziękujemy"},
+}
+
+
+def _hr_account(app: Flask) -> None:
+    from assessment.extensions import db
+    from assessment.operations.accounts import create_user, grant
+    from assessment.operations.organisations import create_organisation
+
+    with app.app_context():
+        organisation = create_organisation("Acme", "Retail", "50-249", "PL")
+        user = create_user("hr@acme.example", password="correct horse battery staple")
+        grant(user, "hr", organisation)
+        db.session.commit()
+
+
+def _nine_more_answers(app: Flask, campaign_id: int,
+                       full_answers: Callable[..., dict[str, Any]]) -> None:
+    """5 staff and 4 managers: with the browser's manager, two groups of 5 to filter by."""
+    from assessment.extensions import db
+    from assessment.operations.responses import submit_response
+
+    spread = ["nobody", "few", "some", "most", "everyone"]
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        questionnaire = app.extensions["questionnaires"].get("digiskills")
+        for i in range(9):
+            submit_response(campaign, questionnaire, full_answers(
+                cap_data=spread[i % 5], cap_coding=spread[(i + 2) % 5],
+                seniority="staff" if i < 5 else "manager", cu_everyone=["yes", "no"][i % 2]))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_hr_runs_a_campaign_and_reads_the_dashboard(
+    app: Flask, live_server: str, browser: Any, language: str,
+    full_answers: Callable[..., dict[str, Any]], tmp_path: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    _hr_account(app)
+    words = WORDS[language]
+    visited: list[str] = []
+    # bypass_csp lets axe-core be injected whatever Content-Security-Policy the app sends.
+    hr = browser.new_context(bypass_csp=True, locale="pl-PL" if language == "pl" else "en-GB")
+    page = hr.new_page()
+    page.goto(f"{live_server}/login?lang={language}")
+    assert_accessible(page, visited)
+    # Sign in with the keyboard only.
+    page.focus("#email")
+    page.keyboard.type("hr@acme.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/campaigns/")
+    assert_accessible(page, visited)
+
+    page.get_by_role("link", name=words["new"]).click()
+    page.wait_for_url("**/campaigns/new/*")
+    assert_accessible(page, visited)
+    page.fill("#name", "Autumn survey")
+    page.fill("#invited", "10")
+    page.check("input[name='mode'][value='open']")
+    page.locator("main form button.primary").click()
+    page.wait_for_url(re.compile(r".*/campaigns/\d+$"))
+    assert_accessible(page, visited)
+    campaign_id = int(page.url.rsplit("/", 1)[1])
+    open_link = page.locator("#open-link").input_value()
+    counts = page.locator("[data-count='responses']")
+    expect(counts).to_have_text("0")
+
+    # A respondent answers in another browser context (no account, any language).
+    respondent = browser.new_context(bypass_csp=True)
+    survey = respondent.new_page()
+    survey.goto(open_link.replace("http://localhost", live_server) + f"?lang={language}")
+    assert_accessible(survey, visited)
+    survey.locator("button[name='start']").click()
+    for number, choices in enumerate(SURVEY_PAGES, start=1):
+        survey.wait_for_url(f"**/page/{number}")
+        answer_page(survey, choices)
+        if number == 1:
+            assert_accessible(survey, visited)
+        survey.locator("button[name='action'][value='next']").click()
+    survey.wait_for_url("**/thanks")
+    assert words["thanks"] in survey.content()
+    assert_accessible(survey, visited)
+    respondent.close()
+
+    # The count on HR's open page rises by itself (static/workspace.js polls).
+    expect(counts).to_have_text("1", timeout=15_000)
+    expect(page.locator("[data-count='rate_text']")).to_have_text("10.0%")
+
+    _nine_more_answers(app, campaign_id, full_answers)
+    page.get_by_role("link", name=words["dashboard"]).click()
+    page.wait_for_url(f"**/campaigns/{campaign_id}/dashboard")
+    expect(page.get_by_role("heading", name=words["summary"])).to_be_visible()
+    assert page.locator("figure.chart img").count() >= 4
+    assert_accessible(page, visited)
+    page.screenshot(path=str(tmp_path / f"dashboard-{language}.png"), full_page=True)
+    # One group at a time, from the offered list only (keyboard: choose and submit).
+    page.select_option("#group", "seniority:staff")
+    page.locator(".filter-form button").press("Enter")
+    page.wait_for_url("**/dashboard?group=seniority*")
+    assert page.locator("#group").input_value() == "seniority:staff"
+    assert_accessible(page, visited)
+
+    page.goto(f"{live_server}/campaigns/{campaign_id}/edit")
+    assert_accessible(page, visited)
+    page.goto(f"{live_server}/account")
+    assert_accessible(page, visited)
+    assert len(visited) == 11
+    hr.close()
