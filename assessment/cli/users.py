@@ -4,6 +4,7 @@ run assessments (respondents never have one)."""
 from __future__ import annotations
 
 import secrets
+import string
 
 import click
 from flask import current_app
@@ -33,6 +34,7 @@ DEMO_ACCOUNTS = (  # (role, e-mail address); .example is reserved for examples (
     (ADMIN, "admin@demo.example"), ("consultant", "consultant@demo.example"),
     ("hr", "hr@demo.example"))
 DEMO_CLIENTS = 2  # synthetic organisations the demo consultant also works for
+ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 def _user(email: str) -> User:
@@ -150,7 +152,8 @@ def demo_accounts() -> None:
     lines = []
     for role, email in DEMO_ACCOUNTS:
         user = find_user(email) or create_user(email)
-        password = secrets.token_urlsafe(12)
+        # Letters and digits only: easy to select and copy from a terminal.
+        password = "".join(secrets.choice(ALPHANUMERIC) for _ in range(16))
         set_password(user, password)
         if role == ADMIN:
             grant(user, ADMIN)
