@@ -163,18 +163,25 @@ def test_the_limit_is_kept_in_redis_when_configured(world: World, app: Flask) ->
         connection.delete(key)
     config = dict(app.config) | {"RATELIMIT_STORAGE_URI": REDIS_URL,
                                  "LOGIN_LIMIT_ACCOUNT": "2 per minute"}
+    apps = []
     try:
         first = create_app(config)
+        apps.append(first)
         for _ in range(2):
             assert sign_in(first.test_client(), "hr@acme.example", "guess") == 401
         assert any(b"account:hr@acme.example" in key
                    for key in connection.scan_iter("LIMITS:*"))
         # A second app (another worker or machine) sees the same count.
         second = create_app(config)
+        apps.append(second)
         assert sign_in(second.test_client(), "hr@acme.example") == 429
     finally:
         for key in connection.scan_iter("LIMITS:*"):
             connection.delete(key)
+        connection.close()
+        for each in apps:  # close their database connections now, not at garbage collection
+            with each.app_context():
+                db.engine.dispose()
         create_app(dict(app.config))  # the limiter back on this test's memory storage
         assert limiter.enabled
 
@@ -221,6 +228,8 @@ def test_session_cookie_flags(app: Flask, client: FlaskClient, world: World,
     https = secure.test_client()
     page = https.get("/login", base_url="https://assess.example.org")
     assert "Secure" in page.headers["Set-Cookie"]
+    with secure.app_context():
+        db.engine.dispose()
 
 
 def test_sign_out_everywhere_ends_every_session(app: Flask, world: World) -> None:

@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from assessment.extensions import db
-from assessment.models import Membership, User
+from assessment.models import Membership, Organisation, User
 from assessment.operations.campaigns import ensure_demo_campaign
 from assessment.operations.organisations import create_organisation
 from tests.conftest import csrf_token
@@ -66,8 +66,9 @@ def test_grant_revoke_and_list(app: Flask, runner: FlaskCliRunner) -> None:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "c@example.org"))
         assert user is not None and not user.is_admin
+        beta = db.session.scalar(select(Organisation.id).where(Organisation.name == "Beta"))
         assert [m.organisation_id for m in db.session.scalars(
-            select(Membership).where(Membership.user_id == user.id))] == [2]
+            select(Membership).where(Membership.user_id == user.id))] == [beta]
 
 
 def test_bad_arguments_get_clear_messages(app: Flask, runner: FlaskCliRunner) -> None:
