@@ -274,3 +274,18 @@ def test_dashboard_in_every_language(app: Flask, answered: World,
 def test_static_files_exist() -> None:
     static = Path(PROJECT_ROOT / "assessment" / "static")
     assert (static / "workspace.js").is_file() and (static / "dashboard.css").is_file()
+
+
+def test_heatmap_says_why_a_group_is_hidden(app: Flask, world: World,
+                                            signed_in: Callable[[str], FlaskClient],
+                                            full_answers: Callable[..., dict[str, Any]]) -> None:
+    # 3 senior leaders (too few), 6 managers (hidden to protect them), 12 staff.
+    add_responses(app, world.campaign,
+                  [_answers(full_answers, i, seniority="senior_leader") for i in range(3)]
+                  + [_answers(full_answers, i, seniority="manager") for i in range(6)]
+                  + [_answers(full_answers, i, seniority="staff") for i in range(12)])
+    page = signed_in("hr").get(f"/campaigns/{world.campaign}/dashboard").text
+    assert "Senior leader: suppressed, fewer than 5 respondents." in page
+    assert "Manager: suppressed to protect a smaller group." in page
+    # Seniority offers only staff on its own: 12 shown, 9 others.
+    assert "seniority:staff" in _options(page) and "seniority:manager" not in _options(page)
