@@ -16,7 +16,16 @@ from assessment import redaction
 from assessment.cli import register_commands
 from assessment.extensions import babel, csrf, db, limiter, login_manager
 from assessment.instrument.questionnaire import Registry
-from assessment.web import auth, campaigns, dashboard, errors, public, security, survey
+from assessment.web import (
+    auth,
+    campaigns,
+    dashboard,
+    downloads,
+    errors,
+    public,
+    security,
+    survey,
+)
 from assessment.web.guard import RequestGuard
 from assessment.web.sessions import EncryptedSessionInterface
 
@@ -52,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(downloads.bp)
     security.register(app)
     errors.register(app)  # after security: its 503 replacement still gets the headers
     app.wsgi_app = RequestGuard(app.wsgi_app, app.config["BODY_READ_TIMEOUT"])  # type: ignore[method-assign]

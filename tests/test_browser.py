@@ -1,7 +1,8 @@
 """A real browser (Playwright driving Debian's Chromium): a respondent fills in the
 questionnaire, leaves halfway, comes back, submits and sees the profile; HR signs in,
-creates a campaign, watches the count rise as someone answers, reads the dashboard, in
-English and Polish, with axe-core (from npm) checking WCAG 2.1 AA on every page visited.
+creates a campaign, watches the count rise as someone answers, reads the dashboard and
+downloads the PDF report, in English and Polish, with axe-core (from npm) checking WCAG
+2.1 AA on every page visited.
 
 Chromium and axe-core are required: without them these tests fail rather than skip (CI
 installs both; `make test` runs `npm ci`).
@@ -162,9 +163,11 @@ SURVEY_PAGES = [
 # What the pages say, in the two languages the flow runs in.
 WORDS = {
     "en": {"new": "New campaign for Acme", "count": "Responses", "dashboard": "Open the dashboard",
-           "summary": "Executive summary", "thanks": "Thank you"},
+           "summary": "Executive summary", "thanks": "Thank you",
+           "report": "Download the report", "pdf": "Download the PDF"},
     "pl": {"new": "Nowe badanie: Acme", "count": "Odpowiedzi", "dashboard": "Otwórz pulpit",
-           "summary": "Podsumowanie dla kierownictwa", "thanks": "Dziękujemy"},
+           "summary": "Podsumowanie dla kierownictwa", "thanks": "Dziękujemy",
+           "report": "Pobierz raport", "pdf": "Pobierz plik PDF"},
 }
 
 
@@ -270,9 +273,22 @@ def test_hr_runs_a_campaign_and_reads_the_dashboard(
     assert page.locator("#group").input_value() == "seniority:staff"
     assert_accessible(page, visited)
 
+    # Download the report in the page's language: queued, rendered, offered.
+    page.get_by_role("button", name=words["report"]).click()
+    page.wait_for_url(f"**/campaigns/{campaign_id}/reports/*")
+    assert_accessible(page, visited)
+    link = page.get_by_role("link", name=words["pdf"])
+    expect(link).to_be_visible(timeout=120_000)  # static/workspace.js polls the job
+    with page.expect_download() as download:
+        link.click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-") and download.value.suggested_filename == (
+        f"campaign-{campaign_id}-report-{language}.pdf")
+    assert_accessible(page, visited)
+
     page.goto(f"{live_server}/campaigns/{campaign_id}/edit")
     assert_accessible(page, visited)
     page.goto(f"{live_server}/account")
     assert_accessible(page, visited)
-    assert len(visited) == 11
+    assert len(visited) == 13
     hr.close()

@@ -193,9 +193,13 @@ def reopen_campaign(campaign: Campaign, today: dt.date, closes_on: dt.date | Non
 
 
 def delete_campaign(campaign: Campaign) -> int:
-    """Delete a campaign with every answer, draft and link; returns the responses deleted."""
+    """Delete a campaign with every answer, draft, link and report; returns the responses
+    deleted."""
+    from assessment.operations.reports import forget_reports
+
     responses = db.session.scalar(
         select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id))
+    forget_reports(campaign.id)
     for model in (ResponseScore, Response, Draft, InvitationToken, Submission):
         db.session.execute(delete(model).where(model.campaign_id == campaign.id),
                            execution_options={"synchronize_session": False})

@@ -37,3 +37,33 @@
     window.setInterval(refresh, 5000);
   });
 })();
+
+// A report job's page: ask for its status every few seconds until it is done or failed.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-report-job]").forEach(function (box) {
+    var url = box.getAttribute("data-report-job");
+    var message = box.querySelector("[data-job-message]");
+    var file = box.querySelector("[data-job-file]");
+    var waiting = box.querySelector("[data-job-waiting]");
+    if (!file || !file.hidden) { return; }
+    var timer = window.setInterval(function () {
+      fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (!job) { return; }
+          if (job.ready) {
+            window.clearInterval(timer);
+            message.textContent = box.getAttribute("data-ready-text");
+            file.hidden = false;
+            if (waiting) { waiting.hidden = true; }
+          } else if (job.status === "failed") {
+            window.clearInterval(timer);
+            message.textContent = job.error || box.getAttribute("data-failed-text");
+            if (waiting) { waiting.hidden = true; }
+          }
+        })
+        .catch(function () { /* try again at the next tick */ });
+    }, 2000);
+  });
+})();

@@ -47,6 +47,7 @@ class World:
     closed_campaign: int = 0  # closed last year, organisation A
     other_campaign: int = 0  # organisation B
     slug: str = ""
+    job: str = ""  # a finished report of `campaign`, in English
     users: dict[str, int] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)
 
@@ -82,6 +83,7 @@ def world(app: Flask) -> World:
             "consultant_other": add_user("consultant@other.example", [("consultant", b)]),
         }
         db.session.commit()
+        found.job = finished_report(campaign.id)
         found.organisation, found.other_organisation = a.id, b.id
         found.campaign, found.token_campaign = campaign.id, tokens.id
         found.closed_campaign, found.other_campaign = closed.id, other.id
@@ -89,6 +91,20 @@ def world(app: Flask) -> World:
         found.users = {role: user.id for role, user in users.items()}
         found.emails = {role: user.email for role, user in users.items()}
     return found
+
+
+def finished_report(campaign_id: int) -> str:
+    """A report job of the campaign, done, with a (stand-in) PDF file; its id."""
+    from assessment.models import utcnow
+    from assessment.operations.reports import report_path, request_report
+
+    job = request_report(campaign_id, "en")
+    job.status, job.attempts, job.finished_at = "done", 1, utcnow()
+    path = report_path(job.id, 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.7 stand-in")
+    db.session.commit()
+    return job.id
 
 
 def sign_in_as(app: Flask, client: FlaskClient, user_id: int) -> None:

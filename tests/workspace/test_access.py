@@ -63,6 +63,16 @@ ROUTES = [
     Route("campaigns.delete", "POST", "/campaigns/{campaign}/delete",
           {"confirm": "Spring survey"}, ok=302),
     Route("dashboard.show", "GET", "/campaigns/{campaign}/dashboard"),
+    # A finished report of the same data and language is reused: no rendering here.
+    Route("downloads.ask_report", "POST", "/campaigns/{campaign}/report", {"language": "en"},
+          ok=302),
+    Route("downloads.job", "GET", "/campaigns/{campaign}/reports/{job}"),
+    Route("downloads.job_status", "GET", "/campaigns/{campaign}/reports/{job}/status"),
+    Route("downloads.job_file", "GET", "/campaigns/{campaign}/reports/{job}/file"),
+    Route("downloads.export", "GET", "/campaigns/{campaign}/export.json"),
+    # Responses row by row only from the threshold on: this campaign has none yet.
+    Route("downloads.export", "GET", "/campaigns/{campaign}/export.csv", ok=409),
+    Route("downloads.export", "GET", "/campaigns/{campaign}/export.xlsx", ok=409),
     Route("auth.account", "GET", "/account", scoped=False, signed_in_status=200),
     Route("auth.account", "POST", "/account",
           {"current": "not my password", "password": "a new long password",
@@ -99,9 +109,11 @@ def expected(route: Route, role: str) -> int:
     return route.ok if role in OWN else 404
 
 
-def _url(route: Route, world: World, **override: int) -> str:
-    ids = {"organisation": world.organisation, "campaign": world.campaign,
-           "token_campaign": world.token_campaign, "closed_campaign": world.closed_campaign}
+def _url(route: Route, world: World, **override: int | str) -> str:
+    ids: dict[str, int | str] = {
+        "organisation": world.organisation, "campaign": world.campaign,
+        "token_campaign": world.token_campaign, "closed_campaign": world.closed_campaign,
+        "job": world.job}
     ids.update(override)
     return route.url.format(**ids)
 
@@ -141,7 +153,8 @@ def test_access_matrix(app: Flask, world: World, signed_in: Callable[[str], Flas
 def test_the_matrix_covers_every_workspace_route(app: Flask) -> None:
     covered = {(r.endpoint, r.method) for r in ROUTES}
     workspace = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-                 if rule.endpoint.split(".")[0] in ("auth", "campaigns", "dashboard")
+                 if rule.endpoint.split(".")[0] in ("auth", "campaigns", "dashboard",
+                                                    "downloads")
                  for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
     assert workspace - covered == set()
 
@@ -156,9 +169,14 @@ def test_not_yours_and_not_there_look_the_same(
     client = signed_in(role)
     route = _edit_data(app, world, route)
     not_yours = _send(client, app, route, _url(route, world))
-    ids = {"organisation": MISSING_ID, "campaign": MISSING_ID, "token_campaign": MISSING_ID,
-           "closed_campaign": MISSING_ID}
+    ids: dict[str, int | str] = {
+        "organisation": MISSING_ID, "campaign": MISSING_ID, "token_campaign": MISSING_ID,
+        "closed_campaign": MISSING_ID}
     not_there = _send(client, app, route, _url(route, world, **ids))
+    if "{job}" in route.url:  # a job that is not there, of one's own campaign: the same
+        own = signed_in("hr")
+        missing = own.get(_url(route, world, job="N" * 24))
+        assert missing.status_code == 404 and missing.text == not_there.text
     assert not_yours.status_code == not_there.status_code == 404
     assert not_yours.text == not_there.text
     assert not_yours.headers.get("Content-Length") == not_there.headers.get("Content-Length")

@@ -50,6 +50,7 @@ from assessment.web.campaigns.forms import (
     LinksForm,
     ReopenForm,
 )
+from assessment.web.downloads.views import report_form
 from assessment.web.errors import ProblemPage
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -195,7 +196,7 @@ def show(campaign_id: int) -> ResponseReturnValue:
         open_link=public_link(url_for("survey.intro", slug=campaign.slug))
         if campaign.mode == "open" else None,
         questionnaire_title=translate(questionnaire.title, _language()),
-        links=links, close=CloseForm(), reopen=ReopenForm())
+        links=links, close=CloseForm(), reopen=ReopenForm(), report=report_form())
 
 
 @bp.get("/<int:campaign_id>/count")

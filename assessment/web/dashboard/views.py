@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from assessment.web.access import campaign_or_404
 from assessment.web.dashboard.figures import Only, dashboard_context
+from assessment.web.downloads.views import report_form
 from assessment.web.errors import ProblemPage
 
 bp = Blueprint("dashboard", __name__, url_prefix="/campaigns")
@@ -51,4 +52,4 @@ def show(campaign_id: int) -> ResponseReturnValue:
             for field in context["filters"]):
         raise _unavailable()
     return render_template("dashboard/campaign.html", campaign_id=campaign.id,
-                           campaign_name=campaign.name, **context)
+                           campaign_name=campaign.name, report_form=report_form(), **context)
