@@ -292,3 +292,48 @@ def test_hr_runs_a_campaign_and_reads_the_dashboard(
     assert_accessible(page, visited)
     assert len(visited) == 13
     hr.close()
+
+
+@pytest.mark.parametrize("language", ["ru", "zh", "lv"])
+def test_workspace_pages_pass_axe_in_the_other_languages(
+    app: Flask, live_server: str, browser: Any, language: str,
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from assessment.extensions import db
+    from assessment.models import Organisation
+    from assessment.operations.campaigns import open_campaign
+    from tests.workspace.conftest import finished_report
+
+    _hr_account(app)
+    with app.app_context():
+        acme = db.session.scalar(select(Organisation).where(Organisation.name == "Acme"))
+        assert acme is not None
+        campaign = open_campaign(acme, app.extensions["questionnaires"].get("digiskills"),
+                                 "Spring", dt.date.today(), invited=20)
+        db.session.commit()
+        campaign_id, organisation_id = campaign.id, acme.id
+        job = finished_report(campaign_id)
+    _nine_more_answers(app, campaign_id, full_answers)
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    visited: list[str] = []
+    page.goto(f"{live_server}/login?lang={language}")
+    assert_accessible(page, visited)
+    page.fill("#email", "hr@acme.example")
+    page.fill("#password", "correct horse battery staple")
+    page.locator("main form button.primary").click()
+    page.wait_for_url("**/campaigns/")
+    for path in ("/campaigns/", f"/campaigns/new/{organisation_id}",
+                 f"/campaigns/{campaign_id}", f"/campaigns/{campaign_id}/edit",
+                 f"/campaigns/{campaign_id}/delete", f"/campaigns/{campaign_id}/dashboard",
+                 f"/campaigns/{campaign_id}/dashboard?group=seniority:staff",
+                 f"/campaigns/{campaign_id}/reports/{job}", "/account"):
+        page.goto(live_server + path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page, visited)
+    assert len(visited) == 10
+    context.close()
