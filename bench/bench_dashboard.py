@@ -54,9 +54,11 @@ def _answers(questionnaire: Any, rng: np.random.Generator) -> dict[str, Any]:
     """One respondent's answers: each item an option of its scale, chosen at random."""
     answers: dict[str, Any] = {}
     for item in questionnaire.items():
-        options = [o.code for o in questionnaire.scales[item.scale].options]
-        if questionnaire.scales[item.scale].kind == "multiple":
-            answers[item.key] = [o for o in options if rng.random() < 0.3]
+        scale = questionnaire.scales[item.scale]
+        options = [o.code for o in scale.options]
+        if scale.kind == "multiple":  # an exclusive option ("none") is chosen alone
+            answers[item.key] = [o.code for o in scale.options
+                                 if not o.exclusive and rng.random() < 0.3]
         else:
             answers[item.key] = options[int(rng.integers(len(options)))]
     return clean_answers(questionnaire, answers)
