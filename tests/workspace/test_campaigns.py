@@ -100,6 +100,7 @@ def test_personal_links_are_issued_and_downloaded(
     assert not any(link.rsplit("/", 1)[1] in stored for link in links)  # hashes only
     respondent = app.test_client()
     assert respondent.get(links[0].replace("http://localhost", "")).status_code == 200
+    assert "Links issued so far: 12; used: 0." in client.get(location).text
     # An open-link campaign has no personal links to issue.
     refused = client.post(f"/campaigns/{world.campaign}/links.csv",
                           data={"csrf_token": form_token(client), "count": "3"})
