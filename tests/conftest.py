@@ -77,6 +77,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         # Reports render in a thread of the app unless a test gives a Redis.
         "REDIS_URL": None,
         "REPORTS_DIR": str(tmp_path / "reports"),
+        # Sign-in attempts counted afresh for each test's app, whatever REDIS_URL says.
+        "RATELIMIT_STORAGE_URI": "memory://",
     })
     yield app
     stop_thread_runner(app)
