@@ -311,3 +311,22 @@ def test_pages_are_labelled(client: FlaskClient, make_campaign: Callable[..., Ca
     for input_id in set(ids):
         assert f'for="{input_id}"' in page
     assert '<html lang="en">' in page and 'name="viewport"' in page
+
+
+def test_none_of_these_cannot_be_ticked_with_other_methods(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    # "None of these" is marked exclusive in the instrument: the page says so next to the
+    # question and keeps the respondent on it; nothing contradictory is stored.
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    answers = full_answers(voc_methods=["none", "surveys"])
+    for number in range(1, 4):
+        post_page(client, campaign.slug, number, answers)
+    refused = post_page(client, campaign.slug, 4, answers)
+    assert refused.status_code == 422
+    assert "“None of these” cannot be ticked together with other answers." in refused.text
+    accepted = post_page(client, campaign.slug, 4, full_answers(voc_methods=["none"]))
+    assert accepted.status_code == 302
+    assert accepted.headers["Location"].endswith(f"/s/{campaign.slug}/page/5")

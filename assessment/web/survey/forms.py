@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.instrument.questionnaire import Questionnaire, Section, translate
@@ -40,6 +40,20 @@ class ChoiceField(RadioField):
             super().pre_validate(form)
 
 
+class Exclusive:
+    """Refuse an exclusive option ("None of these") ticked together with other options."""
+
+    def __init__(self, exclusive: dict[str, str]):
+        self.exclusive = exclusive  # code -> its label in the respondent's language
+
+    def __call__(self, form: Any, field: Any) -> None:
+        chosen = list(field.data or [])
+        clash = next((code for code in chosen if code in self.exclusive), None)
+        if clash is not None and len(chosen) > 1:
+            raise ValidationError(_l("“%(option)s” cannot be ticked together with other "
+                                     "answers.", option=self.exclusive[clash]))
+
+
 class StartForm(FlaskForm):
     """The intro page's 'Start' button (a form so that it carries a CSRF token)."""
 
@@ -68,7 +82,10 @@ def section_form(
         label = translate(item.text, language)
         field: Any
         if scale.kind == "multiple":
-            field = MultiCheckboxField(label, choices=choices, validators=[Optional()])
+            exclusive = {o.code: translate(o.label, language) for o in scale.options
+                         if o.exclusive}
+            field = MultiCheckboxField(label, choices=choices,
+                                       validators=[Optional(), Exclusive(exclusive)])
         else:
             required = InputRequired(message=_l("Please choose an answer."))
             field = ChoiceField(
