@@ -41,9 +41,14 @@ class Scale(_Strict):
 
     def option(self, code: str) -> Option | None:
         """The option with this code, or None."""
-        return next((o for o in self.options if o.code == code), None)
+        return self._by_code.get(code)
 
-    @property
+    @cached_property
+    def _by_code(self) -> dict[str, Option]:
+        # Looked up for every answer of every respondent: a dict, built once per scale.
+        return {o.code: o for o in self.options}
+
+    @cached_property
     def value_range(self) -> tuple[float, float]:
         """Lowest and highest numeric value of the scored options."""
         values = [o.value for o in self.options if o.value is not None]
