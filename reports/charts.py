@@ -190,6 +190,7 @@ class IntervalRow:
     suppressed: bool = False
     reference: float | None = None
     heading: bool = False
+    empty: str = ""  # said in place of a dot when a shown row has no value ("no data")
 
 
 def _decimals(ticks: Sequence[float]) -> int:
@@ -258,7 +259,7 @@ def interval_chart(
                     markeredgewidth=1.0, color=BLUE, zorder=2)
         if dots:
             ax.plot(*zip(*dots, strict=True), linestyle="none", marker="o", markersize=5,
-                    color=BLUE, zorder=3)
+                    color=BLUE, zorder=3, clip_on=False)
         if references:
             ax.plot(*zip(*references, strict=True), linestyle="none", marker="D",
                     markersize=5, zorder=4, markerfacecolor="white",
@@ -275,18 +276,30 @@ def interval_chart(
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
             elif _plotted(row):
                 assert row.value is not None
-                # Beside the whisker (not above it), so close rows never collide.
-                right_end = (row.high if row.high is not None else row.value) * scale
-                left_end = (row.low if row.low is not None else row.value) * scale
+                # Beside the whisker and the published marker (not above them), so close
+                # rows never collide and no marker covers the figure.
+                ends = [v for v in (row.low, row.high, row.value) if v is not None]
+                right_end, left_end = max(ends) * scale, min(ends) * scale
+                if row.reference is not None:
+                    # The figure moves past the published marker only when the marker
+                    # would sit on it; a marker further away keeps the figure beside its
+                    # own whisker, where it reads as this row's estimate.
+                    mark = row.reference * scale
+                    if right_end <= mark <= right_end + 0.11 * span:
+                        right_end = mark + 0.01 * span
+                    if left_end - 0.11 * span <= mark <= left_end:
+                        left_end = mark - 0.01 * span
                 if right_end + 0.09 * span < high_end:
-                    ax.text(right_end + 0.012 * span, y, write(row.value), ha="left",
+                    ax.text(right_end + 0.015 * span, y, write(row.value), ha="left",
                             va="center", fontsize=7, color=TEXT)
                 else:
-                    ax.text(left_end - 0.012 * span, y, write(row.value), ha="right",
+                    ax.text(left_end - 0.015 * span, y, write(row.value), ha="right",
                             va="center", fontsize=7, color=TEXT)
             elif not row.suppressed:
-                ax.text(low_end + span / 2, y, lang.gettext("no data"), ha="center", va="center",
-                        fontsize=7, color="#555555")
+                # At the start of the axis, clear of the zero line and of any mark.
+                ax.text(low_end + 0.015 * span, y, row.empty or lang.gettext("no data"),
+                        ha="left", va="center", fontsize=7, color="#555555",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
         return to_svg(fig)
 
 
@@ -341,7 +354,7 @@ def change_chart(rows: Sequence[ChangeRow], threshold: int, width_cm: float = 16
         ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.5)
         ax.set_axisbelow(True)
         for y, row in enumerate(rows):
-            ax.text(1.02, y, row.note, transform=ax.get_yaxis_transform(), va="center",
+            ax.text(1.035, y, row.note, transform=ax.get_yaxis_transform(), va="center",
                     fontsize=7, color=TEXT)
         shown = [(y, row.before, row.after) for y, row in enumerate(rows) if _compared(row)]
         draw_suppressed(ax, [y for y, row in enumerate(rows) if not _compared(row)], 0, 100,
@@ -349,8 +362,10 @@ def change_chart(rows: Sequence[ChangeRow], threshold: int, width_cm: float = 16
         if shown:
             ys, before, after = zip(*shown, strict=True)
             ax.hlines(ys, before, after, color=GREY, linewidth=2.0, zorder=1)
+            # Not clipped: a mean of 0 or 100 is drawn whole over the axis' end.
             ax.plot(before, ys, marker="o", markersize=6, markerfacecolor="white",
-                    markeredgecolor=BLACK, markeredgewidth=1.0, zorder=2, linestyle="none")
+                    markeredgecolor=BLACK, markeredgewidth=1.0, zorder=2, linestyle="none",
+                    clip_on=False)
             ax.plot(after, ys, marker="o", markersize=6, color=BLUE, zorder=3,
-                    linestyle="none")
+                    linestyle="none", clip_on=False)
         return to_svg(fig)

@@ -19,6 +19,7 @@ from reports.charts import (
     LIGHT_GREY,
     MEDIAN,
     ORGANISATION,
+    SUPPRESSED_HATCH,
     TEXT,
     TOP10,
     TOP25,
@@ -51,10 +52,13 @@ def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[fl
     count = len(labels)
     angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
     closed = np.append(angles, angles[0])
-    height_cm = width_cm * 0.78
+    # The circle (half the width across) with room for two-line labels above and below
+    # it and the legend at the foot.
+    diameter = 0.5 * width_cm
+    height_cm = diameter + 3.2
     with chart_style():
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
-        ax = fig.add_axes((0.25, 0.16, 0.5, 0.5 * width_cm / height_cm * 0.95),
+        ax = fig.add_axes((0.25, 2.0 / height_cm, 0.5, diameter / height_cm),
                           projection="polar")
         assert isinstance(ax, PolarAxes)
         ax.set_theta_offset(np.pi / 2)
@@ -62,9 +66,22 @@ def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[fl
         ax.set_ylim(0, 100)
         ax.set_yticks([20, 40, 60, 80, 100], ["20", "40", "60", "80", "100"], fontsize=6.5,
                       color="#555555")
+        # The scale's figures sit between two capabilities, on a white ground so that a
+        # line crossing them never hides them.
+        for tick in ax.get_yticklabels():
+            tick.set_bbox({"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
+                           "pad": 0.4})
+            tick.set_zorder(5)
         ax.set_rlabel_position(180 / count)
-        ax.set_xticks(angles, [wrap(label, 18) for label in labels])
-        ax.tick_params(axis="x", pad=9)
+        # Labels outside the rim, each aligned away from the centre (left on the right
+        # half, right on the left half, below at the bottom), so none runs over the
+        # polygons or the rim whatever its length or language.
+        ax.set_xticks(angles, [""] * count)
+        for angle, label in zip(angles, labels, strict=True):
+            across, up = math.sin(angle), math.cos(angle)
+            ax.text(angle, 108, wrap(label, 18), fontsize=7.5, clip_on=False,
+                    ha="left" if across > 0.1 else "right" if across < -0.1 else "center",
+                    va="bottom" if up > 0.1 else "top" if up < -0.1 else "center")
         ax.grid(color=GREY, linewidth=0.5)
         ax.spines["polar"].set_color(GREY)
         for style, values in series:
@@ -98,7 +115,7 @@ def benchmark_strips(rows: Sequence[StripRow], threshold: int, *, show_value: bo
     """Each row a 0-100 track with the median, top-25% and top-10% marks (and the value)."""
     labels = [wrap(r.label, 30) for r in rows]
     left = min(6.5, max(text_width_cm(label) for label in labels) + 0.4)
-    right = 2.4 if any(r.note for r in rows) else 0.5
+    right = max((text_width_cm(r.note, 7) + 0.6 for r in rows if r.note), default=0.5)
     marks = [(TOP10, "top10"), (TOP25, "top25"), (MEDIAN, "median")]
     with chart_style():
         handles: list[Any] = []
@@ -132,20 +149,22 @@ def benchmark_strips(rows: Sequence[StripRow], threshold: int, *, show_value: bo
             points = [(getattr(row, key), y) for y, row in enumerate(rows)
                       if not row.suppressed and getattr(row, key) is not None]
             if points:
+                # Not clipped: a mark at 0 or 100 is drawn whole over the axis' end.
                 ax.plot(*zip(*points, strict=True), marker=style.marker, color=style.color,
                         markersize=6, linestyle="none", zorder=2, markeredgecolor="white",
-                        markeredgewidth=0.5)
+                        markeredgewidth=0.5, clip_on=False)
         values = [(row.value, y) for y, row in enumerate(rows)
                   if show_value and not row.suppressed and row.value is not None]
         if values:
             ax.plot(*zip(*values, strict=True), marker="o", markersize=8, color=BLUE,
-                    zorder=3, markeredgecolor="white", markeredgewidth=0.8, linestyle="none")
+                    zorder=3, markeredgecolor="white", markeredgewidth=0.8, linestyle="none",
+                    clip_on=False)
         for value, y in values:
             ax.text(value, y - 0.3, lang.score(value), ha="center", va="bottom",
                     fontsize=7, color=TEXT, fontweight="bold")
         for y, row in enumerate(rows):
             if row.note:
-                ax.text(1.02, y, row.note, transform=ax.get_yaxis_transform(), va="center",
+                ax.text(1.035, y, row.note, transform=ax.get_yaxis_transform(), va="center",
                         fontsize=7, color=TEXT)
         return to_svg(fig)
 
@@ -172,16 +191,16 @@ def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
                    label=lang.gettext("Organisation's mean score")),
             Line2D([], [], linestyle="none", marker="|", markersize=7, markeredgewidth=1.6,
                    color=MEDIAN.color, label=lang.gettext(MEDIAN.label))]
-        if any(p.values is None for p in panels):
+        if any(p.values is None or None in p.values for p in panels):
             handles.append(suppressed_patch(threshold, lang=lang))
         legend_cols, legend_rows = legend_columns(handles, width_cm - 0.4)
-        bottom = 0.7 + 0.45 * legend_rows
+        bottom = 0.95 + 0.45 * legend_rows
         top = 0.95  # room for the first row's two-line titles
         height = rows * panel_height + top + bottom
         fig = Figure(figsize=(width_cm * CM, height * CM))
         fig.subplots_adjust(left=left / width_cm, right=1 - 0.3 / width_cm,
                             top=1 - top / height, bottom=bottom / height,
-                            wspace=0.12, hspace=0.55)
+                            wspace=0.2, hspace=0.55)
         grid = fig.add_gridspec(rows, columns)
         for index, panel in enumerate(panels):
             ax = fig.add_subplot(grid[index // columns, index % columns])
@@ -190,6 +209,10 @@ def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
             ax.set_title(wrap(panel.title, 26), fontsize=7, loc="left")
             ax.set_yticks(y, labels if index % columns == 0 else [], fontsize=6.5)
             ax.set_xticks([0, 50, 100], ["0", "50", "100"], fontsize=6)
+            # The end ticks lean inwards, so "100" of one panel never meets "0" of the next.
+            start, _middle, end = ax.get_xticklabels()
+            start.set_horizontalalignment("left")
+            end.set_horizontalalignment("right")
             ax.tick_params(axis="y", length=0)
             ax.grid(axis="x", color=LIGHT_GREY, linewidth=0.4)
             ax.set_axisbelow(True)
@@ -199,6 +222,11 @@ def small_multiples(labels: Sequence[str], medians: Sequence[float | None],
                 continue
             values = _nan(panel.values)
             ax.barh(y, np.nan_to_num(values), height=0.62, color=BLUE)
+            # A dimension without a figure is hatched across, never a bar at zero.
+            missing = [row for row, value in enumerate(values) if math.isnan(value)]
+            if missing:
+                ax.barh(missing, 100, height=0.62, color=LIGHT_GREY, edgecolor=GREY,
+                        hatch=SUPPRESSED_HATCH, linewidth=0.4)
             ax.plot(_nan(medians), y, linestyle="none", marker="|", markersize=7,
                     markeredgewidth=1.6, color=MEDIAN.color)
         fig.legend(handles=handles, loc="lower left", ncols=legend_cols,
@@ -232,7 +260,8 @@ def ranking(labels: Sequence[str], values: Sequence[float | None],
         for row, value in enumerate(numbers):
             text = lang.suppressed if math.isnan(value) else lang.score(value)
             ax.text(0 if math.isnan(value) else value + 1, row, text, va="center",
-                    fontsize=7, color=TEXT)
+                    fontsize=7, color=TEXT, zorder=3,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         for style, mark in lines:
             ax.axvline(mark, color=style.color, linestyle=style.linestyle, linewidth=1.2)
         return to_svg(fig)
