@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reports import findings
 from reports import formatting as fmt
 from reports.charts import IntervalRow, heat_colours, interval_chart
 from reports.charts_benchmark import Panel, ranking, small_multiples
@@ -14,10 +15,20 @@ from reports.methodology import rendering_notes
 from reports.render import figure, language, render_html, write_pdf
 
 
+def _index_mean(stats: Mapping[str, Any]) -> float | None:
+    if stats["suppressed"]:
+        return None
+    index = stats["results"]["dimensions"]["index"]
+    return None if fmt.is_suppressed(index) else index.get("mean")
+
+
 def organisation_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per campaign: who, how many answered, index, band and percentile rank."""
+    """One row per campaign, numbered in rank order of the index (highest first, those
+    without an index last), so "1." is the leader in every table and chart."""
+    ranked = sorted(data["campaigns"], key=lambda stats: (
+        _index_mean(stats) is None, -(_index_mean(stats) or 0.0)))
     rows = []
-    for number, stats in enumerate(data["campaigns"], start=1):
+    for number, stats in enumerate(ranked, start=1):
         campaign = stats["campaign"]
         row: dict[str, Any] = {
             "number": number, "name": campaign["organisation"], "campaign": campaign["name"],
@@ -65,14 +76,15 @@ def _charts(rows: list[dict[str, Any]], instrument: Mapping[str, Any],
             benchmark: Mapping[str, Any], threshold: int,
             lang: Language = ENGLISH) -> dict[str, dict[str, str]]:
     _ = lang.gettext
-    ordered = sorted(rows, key=lambda r: (r["suppressed"], -(r.get("index", {}).get("mean")
-                                                              or 0.0)))
-    labels = [f"{r['number']}. {r['name']}" for r in ordered]
-    values = [None if r["suppressed"] else r["index"].get("mean") for r in ordered]
+    # The rows are in rank order already (organisation_rows).
+    labels = [f"{r['number']}. {r['name']}" for r in rows]
+    values = [None if r["suppressed"] or fmt.is_suppressed(r["index"])
+              else r["index"].get("mean") for r in rows]
     rank_svg = ranking(labels, values, dict(benchmark["index"]), lang=lang)
     keys = [*instrument["capabilities"], "index"]
     panels = [Panel(f"{r['number']}. {r['name']}", None if r["suppressed"]
-                    else [r["dimensions"][k].get("mean") for k in keys]) for r in rows]
+                    else [None if fmt.is_suppressed(r["dimensions"][k])
+                          else r["dimensions"][k].get("mean") for k in keys]) for r in rows]
     multiples = small_multiples([instrument["short"][k] for k in keys],
                                 [benchmark[k].get("median") for k in keys], panels, threshold,
                                 lang=lang)
@@ -111,6 +123,7 @@ def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any],
     threshold = max(r["threshold"] for r in rows)
     benchmark = data["benchmark"]["dimensions"]
     keys = [d["key"] for d in instrument["dimensions"]] + ["index"]
+    table = score_table(rows, keys, benchmark, lang)
     return {
         "title": lang.ngettext("Digital maturity comparison of %(num)s organisation",
                                "Digital maturity comparison of %(num)s organisations",
@@ -118,9 +131,13 @@ def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any],
         "synthetic": data["synthetic"], "instrument": instrument, "threshold": threshold,
         "all_synthetic": all(r["synthetic"] for r in rows),
         "rows": rows, "pool_size": data["benchmark"]["organisations"],
-        "table": score_table(rows, keys, benchmark, lang),
+        "table": table,
+        "overview": findings.comparison_overview(
+            rows, [k for k in keys if k != "index"], instrument["labels"], lang),
+        "any_hidden": any(cell is None for line in table["body"] for cell in line["cells"]),
         "charts": _charts(rows, instrument, benchmark, threshold, lang),
-        "methodology": {"rendering": rendering_notes(), "reliability": [],
+        "methodology": {"kind": "comparison", "rendering": rendering_notes(),
+                        "reliability": [],
                         "pool": {"all": data["benchmark"]["organisations"]}},
         "sections": [("overview", _("Overview")), ("scores", _("Scores side by side")),
                      ("profiles", _("Capability profiles")),

@@ -30,6 +30,8 @@ from babel.lists import format_list
 from babel.numbers import format_decimal, parse_pattern
 
 from assessment.stats.association import MONTE_CARLO_WARNING, SMALL_EXPECTED_WARNING
+from assessment.stats.clustered import RAO_SCOTT
+from assessment.stats.descriptive import ALL_SAME
 from assessment.stats.privacy import is_suppressed
 
 __all__ = ["ENGLISH", "MINUS", "MISSING", "N_", "SECTORS", "Language", "is_suppressed"]
@@ -273,6 +275,12 @@ class Language:
             parts.append(self.gettext("chi-square %(statistic)s, df %(dof)s",
                                       statistic=self.number(test.get("statistic"), 1),
                                       dof=test.get("dof")))
+        elif test["test"] == RAO_SCOTT:
+            # Respondents clustered in organisations (the pool): X² over the design effect.
+            parts.append(self.gettext(
+                "Rao-Scott chi-square %(statistic)s, df %(dof)s, design effect %(deff)s",
+                statistic=self.number(test.get("statistic"), 1), dof=test.get("dof"),
+                deff=self.number(test.get("design_effect"), 1)))
         else:
             parts.append(self.gettext("Fisher's exact test"))
         parts.append(self.p_value(test.get("p_value")))
@@ -284,6 +292,36 @@ class Language:
             parts.append(self.gettext(WARNINGS[warning]) if warning in WARNINGS else warning)
         return ", ".join(parts)
 
+    def spread(self, cell: Mapping[str, Any] | None) -> str:
+        """The 95% CI of a mean, or what replaces it when every answer was the same:
+        'all answered “everyone”' (a one-item dimension) or 'all scored 100.0'."""
+        if cell is None or is_suppressed(cell):
+            return MISSING
+        if cell.get("interval") == ALL_SAME:
+            if cell.get("answer"):
+                return self.gettext("all answered “%(answer)s”", answer=cell["answer"])
+            return self.gettext("all scored %(score)s", score=self.score(cell.get("mean")))
+        return self.interval(cell.get("ci_low"), cell.get("ci_high"))
+
+    def difference_spread(self, cell: Mapping[str, Any] | None) -> str:
+        """The 95% CI of a difference, or 'no spread in either group' when neither varies."""
+        if cell is None or is_suppressed(cell):
+            return MISSING
+        if cell.get("interval") == ALL_SAME:
+            return self.gettext("no spread in either group")
+        return self.interval(cell.get("ci_low"), cell.get("ci_high"))
+
+    def rank_range(self, marks: Mapping[str, Any] | None) -> str:
+        """A percentile rank with the ranks of the score's 95% CI limits: '32 (18–47)'."""
+        if not marks or is_suppressed(marks):
+            return MISSING
+        rank = self.rank(marks.get("percentile_rank"))
+        low, high = marks.get("percentile_rank_low"), marks.get("percentile_rank_high")
+        if rank == MISSING or low is None or high is None or \
+                self.rank(low) == self.rank(high):
+            return rank
+        return f"{rank} ({self.rank(low)}{RANGE_DASH}{self.rank(high)})"
+
     def filters(self) -> dict[str, Callable[..., str]]:
         """The Jinja filters of a report template in this language."""
         return {
@@ -294,6 +332,8 @@ class Language:
             "test_summary": self.test_summary, "number": self.number,
             "size_band": self.size_band, "sector": self.sector, "span": self.span,
             "listing": self.listing,
+            "spread": self.spread, "difference_spread": self.difference_spread,
+            "rank_range": self.rank_range,
         }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from assessment.instrument.questionnaire import Questionnaire, translate
-from assessment.instrument.scoring import INDEX
+from assessment.instrument.scoring import INDEX, item_score
 from reports.formatting import N_
 from reports.render import language as report_language
 
@@ -62,6 +62,16 @@ def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict
         for i, b in enumerate(bands)
     ]
     a = q.analysis
+    # Where a dimension is one item, "all answered X" can name the answer: its options by
+    # the score they give (rounded, so a mean of equal scores finds its option).
+    answer_by_score = {}
+    for d in q.dimensions:
+        items = q.dimension_items(d.key)
+        if len(items) == 1:
+            answer_by_score[d.key] = {
+                round(score, 6): translate(o.label, language)
+                for o in q.scales[items[0].scale].options
+                if (score := item_score(q, items[0].key, o.code)) is not None}
     item_text = {} if a is None else {
         "outcome": translate(q.item(a.outcome_item).text, language),
         "vision": translate(q.item(a.vision_item).text, language),
@@ -94,4 +104,8 @@ def instrument_facts(questionnaire: Questionnaire, language: str = "en") -> dict
         "outcome_item": a.outcome_item if a else None,
         "item_text": item_text,
         "published": published_figures(q.ident),
+        "answer_by_score": answer_by_score,
+        # The recommended actions of the instrument's action library, by key, in this
+        # language (a consultant replaces them in the instrument file).
+        "actions": {action.key: translate(action.text, language) for action in q.actions},
     }

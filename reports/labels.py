@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from assessment.stats.descriptive import ALL_SAME
 from reports.formatting import Language
 
 
@@ -38,6 +39,14 @@ def _shared(stats: Mapping[str, Any], instrument: Mapping[str, Any]) -> dict[str
     return out
 
 
+def same_answer(key: str, cell: Mapping[str, Any],
+                instrument: Mapping[str, Any]) -> str | None:
+    """The answer everyone gave, where every answer was the same on a one-item dimension."""
+    if cell.get("interval") != ALL_SAME or cell.get("mean") is None:
+        return None
+    return instrument.get("answer_by_score", {}).get(key, {}).get(round(cell["mean"], 6))
+
+
 def label_campaign(stats: Mapping[str, Any], instrument: Mapping[str, Any],
                    lang: Language) -> dict[str, Any]:
     """One campaign's statistics with every label the organisation report shows."""
@@ -46,7 +55,8 @@ def label_campaign(stats: Mapping[str, Any], instrument: Mapping[str, Any],
         return out
     labels, options = instrument["labels"], instrument["options"]
     results = dict(stats["results"])
-    dimensions = {key: dict(cell) | {"label": labels.get(key, key)}
+    dimensions = {key: dict(cell) | {"label": labels.get(key, key),
+                                     "answer": same_answer(key, cell, instrument)}
                   for key, cell in results["dimensions"].items()}
     band = dimensions["index"].get("band")
     if band:

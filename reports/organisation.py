@@ -8,6 +8,7 @@ from typing import Any
 from assessment.stats.privacy import PROTECTS_SMALLER_GROUP
 from reports import findings, methodology
 from reports import formatting as fmt
+from reports import priorities as priority_text
 from reports.charts import (
     MEDIAN,
     ORGANISATION,
@@ -51,18 +52,23 @@ def capability_rows(stats: Mapping[str, Any], keys: list[str]) -> list[dict[str,
     rows = []
     for key in keys:
         cell = dimensions[key]
+        # Each pool's marks for this dimension: the rank with its range and flags.
         ranks = {}
         for subset in ("all", "sector", "size_band"):
             pool = stats["benchmark"][subset]
-            ranks[subset] = (None if fmt.is_suppressed(pool)
-                             else pool["dimensions"][key].get("percentile_rank"))
+            ranks[subset] = None if fmt.is_suppressed(pool) else pool["dimensions"][key]
         marks = _pool_marks(stats, key)
+        dont_know = cell.get("dont_know")
         rows.append({
             "key": key, "label": cell["label"], "cell": cell,
             "suppressed": fmt.is_suppressed(cell),
             "everyone": everyone.get(key),
+            "dont_know": None if dont_know is None or fmt.is_suppressed(dont_know)
+            else dont_know, "dont_know_high": bool(cell.get("dont_know_high")),
             "median": marks.get("median"), "top25": marks.get("top25"),
             "top10": marks.get("top10"), "ranks": ranks,
+            "indicative": any(m and not fmt.is_suppressed(m) and m.get("few_respondents")
+                              for m in ranks.values()),
         })
     return rows
 
@@ -83,6 +89,7 @@ def benchmark_subsets(stats: Mapping[str, Any],
             "key": key, "name": names[key], "value": value,
             "label": _("Size band %(band)s", band=value) if key == "size_band" else value,
             "organisations": pool.get("organisations"), "suppressed": fmt.is_suppressed(pool),
+            "marks": {} if fmt.is_suppressed(pool) else pool["dimensions"]["index"],
             "index_rank": None if fmt.is_suppressed(pool)
             else pool["dimensions"]["index"].get("percentile_rank")})
     return subsets
@@ -136,7 +143,7 @@ def _strips(stats: Mapping[str, Any], keys: list[str], instrument: Mapping[str, 
         cell = dimensions[key]
         rows.append(StripRow(instrument["labels"].get(key, cell["label"]), marks.get("median"),
                              marks.get("top25"), marks.get("top10"), value=cell.get("mean"),
-                             note=f"P{lang.rank(marks.get('percentile_rank'))}" if marks else "",
+                             note=f"P{lang.rank_range(marks)}" if marks else "",
                              suppressed=fmt.is_suppressed(cell)))
     svg = benchmark_strips(rows, stats["threshold"], lang=lang)
     return figure(svg, lang.gettext(
@@ -160,7 +167,8 @@ def crosstab_rows(stats: Mapping[str, Any], published: Mapping[str, Any],
                  "published": published.get(split, {}).get(code)}
                 for code, cell in data["groups"].items()]
         tables.append({"key": split, "title": lang.gettext(title), "rows": rows,
-                       "test": data["test"]})
+                       "test": data["test"],
+                       "all_hidden": all(row["suppressed"] for row in rows)})
     return tables
 
 
@@ -168,14 +176,16 @@ def crosstab_chart(tables: list[dict[str, Any]], threshold: int, lang: Language,
                    caption: str, count: Callable[[int], str] = str) -> dict[str, str]:
     """The Digiskills splits as one interval chart: a block of rows per split."""
     rows: list[IntervalRow] = []
-    for table in tables:
+    # A split whose groups are all hidden is one sentence under its table, not a chart.
+    for table in (t for t in tables if not t["all_hidden"]):
         rows.append(IntervalRow(table["title"], heading=True))
         for row in table["rows"]:
             cell = row["cell"]
             if row["suppressed"]:
                 rows.append(IntervalRow(row["label"], suppressed=True))
             elif cell["n"] == 0:
-                rows.append(IntervalRow(row["label"], note="n = 0"))
+                rows.append(IntervalRow(row["label"], note="n = 0",
+                                        empty=lang.gettext("no respondents in this group")))
             else:
                 yes = cell["says_yes"]
                 rows.append(IntervalRow(row["label"], yes["share"], yes["ci_low"],
@@ -187,17 +197,25 @@ def crosstab_chart(tables: list[dict[str, Any]], threshold: int, lang: Language,
     return figure(svg, caption)
 
 
-def _correlation_chart(stats: Mapping[str, Any], lang: Language) -> dict[str, str]:
+def correlation_rows(correlations: list[dict[str, Any]], lang: Language,
+                     ) -> list[IntervalRow]:
+    """One chart row per correlation; a shown one without r says the answers do not vary."""
     rows = []
-    for row in stats["correlations"]:
+    for row in correlations:
         rho = row["spearman"]
         if fmt.is_suppressed(rho):
             rows.append(IntervalRow(row["label"], suppressed=True))
         else:
             rows.append(IntervalRow(row["label"], rho.get("r"), rho.get("ci_low"),
-                                    rho.get("ci_high"), note=f"n = {lang.count(rho['n'])}"))
+                                    rho.get("ci_high"), note=f"n = {lang.count(rho['n'])}",
+                                    empty=lang.gettext("the answers do not vary")))
+    return rows
+
+
+def _correlation_chart(stats: Mapping[str, Any], lang: Language) -> dict[str, str]:
+    rows = correlation_rows(stats["correlations"], lang)
     svg = interval_chart(rows, axis=(-1, 1), axis_label=lang.gettext(
-                         "Spearman correlation with “everyone fully understands customers”"),
+                         "Spearman correlation with the customer-understanding score"),
                          threshold=stats["threshold"], value_format="correlation",
                          zero_line=0.0, lang=lang)
     return figure(svg, lang.gettext(
@@ -238,12 +256,23 @@ def group_heatmap(stats: Mapping[str, Any], instrument: Mapping[str, Any],
     # Groups hidden because they are small, and groups hidden only to protect a smaller
     # one: the captions say which is which, never which group a group protects.
     return {"groups": groups, "rows": rows, "spread": spread[:3],
+            "all_hidden": all(g["suppressed"] for g in groups),
             "hidden": [g["label"] for g in groups
                        if g["suppressed"] and g["reason"] != PROTECTS_SMALLER_GROUP],
             "protecting": [g["label"] for g in groups
                            if g["suppressed"] and g["reason"] == PROTECTS_SMALLER_GROUP],
             "scale": [{"value": v, "background": heat_colours(v)[0], "ink": heat_colours(v)[1]}
                       for v in (0, 20, 40, 60, 80, 100)]}
+
+
+def _change_note(row: Mapping[str, Any], lang: Language) -> str:
+    """'+4.2 (1.0 to 7.4)' beside a dimension's change; no interval where nothing varied."""
+    if fmt.is_suppressed(row):
+        return ""
+    if row.get("interval") != "welch":
+        return lang.difference(row.get("difference"))
+    return (f"{lang.difference(row['difference'])} "
+            f"({lang.interval(row.get('ci_low'), row.get('ci_high'))})")
 
 
 def change_section(stats: Mapping[str, Any],
@@ -254,10 +283,8 @@ def change_section(stats: Mapping[str, Any],
         return None
     rows = change["dimensions"]
     chart_rows = [ChangeRow(r["label"], r.get("mean_b"), r.get("mean_a"),
-                            note="" if fmt.is_suppressed(r) else
-                            f"{lang.difference(r['difference'])} "
-                            f"({lang.interval(r.get('ci_low'), r.get('ci_high'))})",
-                            suppressed=fmt.is_suppressed(r)) for r in rows]
+                            note=_change_note(r, lang), suppressed=fmt.is_suppressed(r))
+                  for r in rows]
     svg = change_chart(chart_rows, stats["threshold"], lang=lang)
     return {"previous": change["previous_campaign"], "rows": rows,
             "figure": figure(svg, lang.gettext(
@@ -294,30 +321,50 @@ def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]
     others = [d["key"] for d in instrument["dimensions"] if d["group"] != "capability"]
     tables = crosstab_rows(stats, published, lang)
     change = change_section(stats, lang)
-    priorities = [p | {"reason": findings.priority_reason(p, lang)}
-                  for p in stats["priorities"]]
+    actions = instrument.get("actions", {})
+    index = stats["results"]["dimensions"]["index"]
+    # The index's components, whose weakest qualifies the band (the capabilities one by
+    # one, digital vision, L&D readiness).
+    components = [d["key"] for d in instrument["dimensions"]
+                  if d["group"] in ("capability", "vision", "learning")]
+    seniority_gap = stats["seniority_gap"]
     subsets = benchmark_subsets(stats, lang)
     context.update({
-        "index": stats["results"]["dimensions"]["index"],
+        "index": index,
         "subsets": subsets, "pools_note": pools_note(subsets, stats["threshold"], lang),
-        "findings": findings.headline_findings(stats, capabilities, published, lang),
-        "priority_text": findings.top_priority(stats, lang),
+        "band_note": findings.band_qualification(stats, components, lang)
+        if index.get("band") else None,
+        "band_range": next((b for b in instrument["bands"]
+                            if index.get("band") and b["key"] == index["band"]["key"]), None),
+        "findings": findings.headline_findings(stats, instrument["bands"], lang),
+        "top_priority": priority_text.top_priority(stats["priorities"], actions, lang),
         "capability_rows": capability_rows(stats, capabilities),
         "other_rows": capability_rows(stats, [*others, "index"]),
         "shares": _vision_learning_shares(stats, published, lang),
         "customer_answers": stats["results"].get("customer_understanding"),
         "crosstabs": tables, "correlations": stats["correlations"],
-        "seniority_gap": stats["seniority_gap"],
+        "crosstabs_suppressed": any(row["suppressed"] for t in tables for row in t["rows"]),
+        "customer_items": sum(d["item_count"] for d in instrument["dimensions"]
+                              if d["group"] == "customer"),
+        "correlations_hidden": all(fmt.is_suppressed(row["spearman"])
+                                   for row in stats["correlations"]),
+        "seniority_gap": seniority_gap,
+        "gaps_hidden": all(fmt.is_suppressed(gap) for gap in seniority_gap),
+        "gaps_suppressed": any(fmt.is_suppressed(gap) for gap in seniority_gap),
         "heatmaps": {name: group_heatmap(stats, instrument, name)
                      for name in ("seniority", "function")},
-        "priorities": priorities, "change": change,
+        "priorities": priority_text.priority_rows(stats["priorities"], actions, lang),
+        "priorities_none": priority_text.nothing_ranked(stats["priorities"], lang),
+        "priorities_unranked": priority_text.unranked_notes(stats["priorities"], lang),
+        "change": change,
         "charts": {
             "radar": _radar(stats, instrument, lang),
             "strips": _strips(stats, ["index", *others], instrument, lang),
             "crosstabs": crosstab_chart(tables, stats["threshold"], lang, lang.gettext(
                 "Share saying everyone fully understands customers, by whether the "
                 "representative capabilities are everyone's, by a clear digital vision and by "
-                "L&D understanding, with 95%% confidence intervals.")) if tables else None,
+                "L&D understanding, with 95%% confidence intervals."))
+            if any(not t["all_hidden"] for t in tables) else None,
             "correlations": _correlation_chart(stats, lang),
         },
     })

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from assessment.instrument.attributes import SIZE_BANDS
+from assessment.stats.clustered import CLUSTER_BOOTSTRAP, RESAMPLES
 from reports import formatting as fmt
-from reports.charts import IntervalRow, interval_chart
+from reports.charts import interval_chart
 from reports.charts_benchmark import StripRow, benchmark_strips
 from reports.formatting import ENGLISH, N_, Language
 from reports.labels import label_pool
 from reports.methodology import reliability_rows, rendering_notes
-from reports.organisation import SPLITS, crosstab_chart, crosstab_rows
+from reports.organisation import SPLITS, correlation_rows, crosstab_chart, crosstab_rows
 from reports.render import figure, language, render_html, write_pdf
 
 # One sentence per split, whole (so a translation can reorder it): the share saying
@@ -65,6 +66,27 @@ def headline(pool: Mapping[str, Any], published: Mapping[str, Any],
                            published.get("by_representative_no", {}).get(last), lang)}
         lines.append(lang.gettext(SENTENCES[split], **values))
     return lines
+
+
+def interval_note(pool: Mapping[str, Any], lang: Language = ENGLISH) -> str:
+    """How the pool's respondent-level intervals were found, from the engine's codes."""
+    found = pool["digiskills"]["respondent"]["understands_customers"]
+    if found.get("interval") == CLUSTER_BOOTSTRAP:
+        return lang.ngettext(
+            "Intervals are cluster-bootstrap 95%% intervals: organisations are resampled "
+            "with all their respondents, because people in one organisation answer alike. "
+            "For the share who say everyone understands customers the design effect is "
+            "%(deff)s across %(num)s organisation: an interval that ignored the clustering "
+            "would be far too narrow.",
+            "Intervals are cluster-bootstrap 95%% intervals: organisations are resampled "
+            "with all their respondents, because people in one organisation answer alike. "
+            "For the share who say everyone understands customers the design effect is "
+            "%(deff)s across %(num)s organisations: an interval that ignored the clustering "
+            "would be far too narrow.", found.get("clusters") or 0,
+            num=lang.count(found.get("clusters")),
+            deff=lang.number(found.get("design_effect"), 1))
+    return lang.gettext("Intervals are Wilson 95%% score intervals: the pool has too few "
+                        "organisations to allow for clustering by resampling them.")
 
 
 def _yes(cell: Mapping[str, Any], lang: Language) -> str:
@@ -140,27 +162,27 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
     _ = lang.gettext
     pool = label_pool(pool, instrument)
     published = instrument["published"]
-    levels = {level: crosstab_rows({"digiskills": data}, published if level == "respondent"
-                                   else {}, lang)
-              for level, data in pool["digiskills"].items()}
+    levels = {level: crosstab_rows({"digiskills": pool["digiskills"][level]},
+                                   published if level == "respondent" else {}, lang)
+              for level in ("respondent", "organisation")}
     labels = instrument["labels"]
+    # Dimensions in the instrument's order, whatever the order of the JSON's keys.
+    order = [*(d["key"] for d in instrument["dimensions"]), "index"]
     correlations = pool["correlations"]
-    chart_rows = [IntervalRow(row["label"], row["spearman"].get("r"),
-                              row["spearman"].get("ci_low"), row["spearman"].get("ci_high"),
-                              note=f"n = {lang.count(row['spearman'].get('n'))}",
-                              suppressed=fmt.is_suppressed(row["spearman"]))
-                  for row in correlations]
-    corr_svg = interval_chart(chart_rows, axis=(-0.2, 1), axis_label=_(
-                              "Spearman correlation with “everyone fully understands "
-                              "customers”"), threshold=threshold,
-                              value_format="correlation", zero_line=0.0, lang=lang)
+    corr_svg = interval_chart(correlation_rows(correlations, lang), axis=(-0.2, 1),
+                              axis_label=_("Spearman correlation with the "
+                                           "customer-understanding score"),
+                              threshold=threshold, value_format="correlation",
+                              zero_line=0.0, lang=lang)
     no_link = {"n": None, "r": None, "ci_low": None, "ci_high": None, "p_value": None}
     links = [{"label": labels[key], "cell": no_link if fmt.is_suppressed(cell) else cell}
-             for key, cell in pool["capability_links"].items()]
+             for key in order if (cell := pool["capability_links"].get(key)) is not None]
     blank = {"n": None, "median": None, "top25": None, "top10": None}
     benchmark = [{"label": labels[key], "cell": blank if fmt.is_suppressed(cell) else cell}
-                 for key, cell in pool["benchmark"].items()]
+                 for key in order if (cell := pool["benchmark"].get(key)) is not None]
     seniority_gap = pool["seniority_gap"]
+    distributions = [distribution(pool, "sector", _("Sector"), threshold, lang),
+                     distribution(pool, "size_band", _("Size band"), threshold, lang)]
     return {
         "title": _("Digital maturity benchmark study (%(questionnaire)s)",
                    questionnaire=pool["questionnaire"]),
@@ -168,8 +190,7 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
         "pool": pool, "instrument": instrument, "threshold": threshold,
         "findings": headline(pool, published, lang), "crosstabs": levels,
         "other_published": other_published(pool, instrument, lang),
-        "distributions": [distribution(pool, "sector", _("Sector"), threshold, lang),
-                          distribution(pool, "size_band", _("Size band"), threshold, lang)],
+        "distributions": distributions,
         "benchmark": benchmark, "correlations": correlations, "links": links,
         "seniority_gap": seniority_gap,
         "charts": {"crosstabs": crosstab_chart(
@@ -180,8 +201,17 @@ def study_context(pool: Mapping[str, Any], instrument: Mapping[str, Any],
                    "correlations": figure(corr_svg, _(
                        "Spearman correlations of each capability, vision and L&D readiness "
                        "with customer understanding across all respondents."))},
-        "methodology": {"rendering": rendering_notes(),
+        "interval_note": interval_note(pool, lang),
+        "gaps_suppressed": any(fmt.is_suppressed(gap) for gap in seniority_gap),
+        "gaps_clustered": any(gap.get("interval") == CLUSTER_BOOTSTRAP for gap in seniority_gap),
+        "distributions_suppressed": any(row["suppressed"] for block in distributions
+                                        for row in block["rows"]),
+        "methodology": {"kind": "study", "rendering": rendering_notes(),
                         "reliability": reliability_rows(pool["reliability"], instrument),
+                        "alpha_method": _("cluster bootstrap") if any(
+                            cell.get("interval") == CLUSTER_BOOTSTRAP
+                            for cell in pool["reliability"].values()) else "Feldt",
+                        "resamples": RESAMPLES,
                         "pool": {"all": pool["organisations"]}},
         "sections": [("findings", _("Headline findings")),
                      ("digiskills", _("The Digiskills analyses")),
