@@ -48,9 +48,10 @@ def _bootstrap(sums: Sequence[np.ndarray], statistic: Statistic,
     """
     if len(sums[0]) < MIN_CLUSTERS:
         return None, None, None
-    with warnings.catch_warnings():
-        # A resample that happens to hold no member of a group gives NaN (0 / 0), and
-        # scipy then warns; such resamples are left out below.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        # A resample that happens to hold no member of a group gives NaN (0 / 0), or a
+        # correlation of a resample without spread gives an infinity, and scipy then warns
+        # (its standard error subtracts inf from inf); such resamples are left out below.
         warnings.simplefilter("ignore", stats.DegenerateDataWarning)
         replicates = stats.bootstrap(
             tuple(sums), statistic, paired=True, vectorized=True, axis=-1,
