@@ -68,15 +68,6 @@ def _excludes(low: Any, high: Any, value: float) -> bool:
     return low is not None and high is not None and (low > value or high < value)
 
 
-def rank_text(marks: Mapping[str, Any], lang: Language = ENGLISH) -> str:
-    """A percentile rank with the ranks of the score's interval limits: '12 (5 to 25)'."""
-    rank = lang.rank(marks.get("percentile_rank"))
-    low, high = marks.get("percentile_rank_low"), marks.get("percentile_rank_high")
-    if low is None or high is None or lang.rank(low) == lang.rank(high):
-        return rank
-    return f"{rank} ({lang.interval(low, high, 0)})"
-
-
 def benchmark_candidates(stats: Mapping[str, Any], lang: Language = ENGLISH) -> list[Finding]:
     """Dimensions (and the index) whose score is materially and clearly off the median."""
     pool = stats["benchmark"]["all"]
@@ -97,7 +88,7 @@ def benchmark_candidates(stats: Mapping[str, Any], lang: Language = ENGLISH) -> 
         values = {"label": cell["label"], "score": lang.score(cell["mean"]),
                   "gap": lang.score(abs(gap)), "median": lang.score(marks["median"]),
                   "ci": lang.interval(cell["ci_low"], cell["ci_high"]),
-                  "respondents": lang.count(cell["n"]), "rank": rank_text(marks, lang),
+                  "respondents": lang.count(cell["n"]), "rank": lang.rank_range(marks),
                   "num": lang.count(pool["organisations"])}
         if gap > 0:
             sentence = lang.ngettext(
@@ -300,7 +291,7 @@ def band_qualification(stats: Mapping[str, Any], components: Sequence[str],
         "Its weakest component is %(label)s, at percentile rank %(rank)s among all "
         "organisations (score %(score)s): the band describes the organisation as a whole, "
         "not this part of it.", label=lang.inline(cell["label"]),
-        rank=rank_text(marks, lang), score=lang.score(cell["mean"]))
+        rank=lang.rank_range(marks), score=lang.score(cell["mean"]))
 
 
 def comparison_overview(rows: Sequence[Mapping[str, Any]], keys: Sequence[str],
@@ -349,7 +340,7 @@ def comparison_overview(rows: Sequence[Mapping[str, Any]], keys: Sequence[str],
     if withheld:
         lines.append(lang.gettext(
             "Not compared, with fewer responses than the anonymity threshold: %(names)s.",
-            names=", ".join(withheld)))
+            names=lang.listing(withheld)))
     return lines
 
 

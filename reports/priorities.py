@@ -84,15 +84,15 @@ def nothing_ranked(priorities: Sequence[Mapping[str, Any]],
     return lang.gettext(
         "Nothing is a priority: where the organisation is below the benchmark's top quartile "
         "(%(dimensions)s), organisations that are stronger do not understand their customers "
-        "better.", dimensions=", ".join(unlinked))
+        "better.", dimensions=lang.listing(unlinked))
 
 
 def unranked_notes(priorities: Sequence[Mapping[str, Any]],
                    lang: Language = ENGLISH) -> list[str]:
     """Beside a ranked list: the dimensions that are not priorities, and why."""
     def named(reason: str) -> str:
-        return ", ".join(p["label"] for p in priorities
-                         if p.get("rank") is None and p["reason"] == reason)
+        return lang.listing(p["label"] for p in priorities
+                            if p.get("rank") is None and p["reason"] == reason)
 
     notes = []
     if top := named(AT_TOP_QUARTILE):

@@ -139,7 +139,8 @@ def test_organisation_pdf_in_each_language(
         assert cjk and all(" yes " in line for line in cjk), fonts
         assert "Oblique" not in fonts and "Italic" not in fonts
         # "Percentile rank 98 among 31", not "ranked 98th of 31"; the sector in Chinese.
-        assert re.search(r"零售：\s*百分位排名 \d+（共 \d+ 家）", text), text
+        # The rank may carry, in brackets, the ranks of the score's interval limits.
+        assert re.search(r"零售：\s*百分位排名 \d+(?: \(\d+–\s?\d+\))?（共 \d+ 家）", text), text
     if code == "lv":
         assert msgstr("lv", "Capabilities against the benchmark") in text
         assert "Prasme" not in text and "prasmju" not in text

@@ -53,6 +53,13 @@ def one_decimal(value: SupportsFloat) -> str:
     return "\u2212" + text if round(number, 1) < 0 else text
 
 
+def percentile(value: float, pool: list[float]) -> float:
+    """The 'mean' percentile rank by hand: % below plus half the % equal (README)."""
+    below = sum(m < value - 1e-9 for m in pool)
+    equal = sum(abs(m - value) <= 1e-9 for m in pool)
+    return 100 * (below + 0.5 * equal) / len(pool)
+
+
 def respondent_index(answers: Answers) -> float:
     """The index by hand: 50% capabilities, 25% vision, 25% L&D (README's formula)."""
     def mean(values: list[float | None]) -> float | None:
@@ -139,16 +146,17 @@ def test_organisation_report_prints_the_right_numbers(
     org_means = [np.mean([SPREAD_SCORE[p["cap_data"]] for p in group]) for _, group in pool]
     median, top25, top10 = np.percentile(org_means, [50, 75, 90])
     own = org_means[-1]
-    rank = 100 * (sum(m < own for m in org_means) + 0.5 * sum(m == own for m in org_means)) \
-        / len(org_means)
+    # The rank, and in brackets the ranks of the score's 95% CI limits in the same pool.
+    ranks = f"{percentile(own, org_means):.0f} ({percentile(low, org_means):.0f}–" \
+        f"{percentile(high, org_means):.0f})"
     row = (f"Basic data software {one_decimal(own)} {one_decimal(median)} {one_decimal(top25)} "
-           f"{one_decimal(top10)} {rank:.0f} {rank:.0f} {rank:.0f}")
+           f"{one_decimal(top10)} {ranks} {ranks} {ranks}")
     assert row in text
 
     says_yes = sum(p["cu_everyone"] == "yes" for p in people)
     wilson = stats.binomtest(says_yes, len(people)).proportion_ci(method="wilson")
-    assert (f"{100 * says_yes / len(people):.1f}% of respondents ({says_yes} of {len(people)}; "
-            f"95% CI {100 * wilson.low:.1f}% to {100 * wilson.high:.1f}%)") in text
+    assert (f"Yes {100 * says_yes / len(people):.1f}% {100 * wilson.low:.1f}% to "
+            f"{100 * wilson.high:.1f}% {says_yes} of {len(people)}") in text
     assert "6 of 12 invited (50.0%)" in text
     assert "Contents" in text and "Methodology" in text
     pages = len(PdfReader(tmp_path / "org.pdf").pages)
@@ -202,6 +210,12 @@ def test_edge_case_campaign_renders(
     assert "Mobile suppressed" in text  # no answers: no figure
     assert "Change since the previous campaign" in text
     assert "Basic data software 25.0 100.0 +75.0" in text
+    # Every answer the same: no zero-width interval, but what everyone answered.
+    assert "Basic data software 100.0 all answered “Everyone” 6" in text
+    assert "100.0 to 100.0" not in text
+    # Nobody could rate mobile: its score is hidden, its "don't know" share (6 of 6) is
+    # shown and flagged above 20%.
+    assert "Mobile suppressed 100.0% †" in text
 
 
 def valid_svg(svg: str) -> None:
@@ -351,10 +365,13 @@ def test_comparison_report_sets_organisations_side_by_side(
     ids = [str(campaign.id) for campaign, _ in pool[:2]]
     text = render(runner, ["compare", "--campaign", ids[0], "--campaign", ids[1]],
                   tmp_path / "compare.pdf")
-    for number, (_, people) in enumerate(pool[:2], start=1):
-        index = np.mean([respondent_index(p) for p in people])
-        assert f"{number}. Pool Org {number - 1}" in text
-        assert one_decimal(index) in text
+    # Numbered in rank order of the index, highest first, wherever they appear.
+    indexes = {f"Pool Org {org}": np.mean([respondent_index(p) for p in people])
+               for org, (_, people) in enumerate(pool[:2])}
+    ranked = sorted(indexes, key=lambda name: -indexes[name])
+    for number, name in enumerate(ranked, start=1):
+        assert f"{number}. {name}" in text
+        assert one_decimal(indexes[name]) in text
     org_index = [np.mean([respondent_index(p) for p in people]) for _, people in pool]
     # The index is the last column: the median row ends just before the next row's label.
     assert f"{one_decimal(np.percentile(org_index, 50))} Top 25% threshold" in text
