@@ -52,13 +52,19 @@ def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[fl
     count = len(labels)
     angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
     closed = np.append(angles, angles[0])
-    # The circle (half the width across) with room for two-line labels above and below
-    # it and the legend at the foot.
+    # The circle (half the width across) with room above and below it for the wrapped
+    # labels at the top and the bottom (longer in Russian or Latvian) and the legend.
+    wrapped = [wrap(label, 18) for label in labels]
+    line_cm = 0.33  # one 7.5 pt line with its leading
+    top_cm = 0.5 + line_cm * (wrapped[0].count("\n") + 1)
+    bottom_lines = max((w.count("\n") + 1 for w, a in zip(wrapped, angles, strict=True)
+                        if math.cos(a) < -0.1), default=1)
+    bottom_cm = 1.3 + line_cm * bottom_lines
     diameter = 0.5 * width_cm
-    height_cm = diameter + 3.2
+    height_cm = diameter + top_cm + bottom_cm
     with chart_style():
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
-        ax = fig.add_axes((0.25, 2.0 / height_cm, 0.5, diameter / height_cm),
+        ax = fig.add_axes((0.25, bottom_cm / height_cm, 0.5, diameter / height_cm),
                           projection="polar")
         assert isinstance(ax, PolarAxes)
         ax.set_theta_offset(np.pi / 2)
@@ -77,9 +83,9 @@ def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[fl
         # half, right on the left half, below at the bottom), so none runs over the
         # polygons or the rim whatever its length or language.
         ax.set_xticks(angles, [""] * count)
-        for angle, label in zip(angles, labels, strict=True):
+        for angle, label in zip(angles, wrapped, strict=True):
             across, up = math.sin(angle), math.cos(angle)
-            ax.text(angle, 108, wrap(label, 18), fontsize=7.5, clip_on=False,
+            ax.text(angle, 108, label, fontsize=7.5, clip_on=False,
                     ha="left" if across > 0.1 else "right" if across < -0.1 else "center",
                     va="bottom" if up > 0.1 else "top" if up < -0.1 else "center")
         ax.grid(color=GREY, linewidth=0.5)

@@ -62,7 +62,8 @@ def score_table(rows: list[dict[str, Any]], keys: list[str],
                 cells.append(None)
                 continue
             background, ink = heat_colours(cell.get("mean"))
-            cells.append({"value": cell.get("mean"), "background": background, "ink": ink})
+            cells.append({"value": cell.get("mean"), "background": background, "ink": ink,
+                          "dont_know_high": bool(cell.get("dont_know_high"))})
         body.append({"row": row, "cells": cells})
     _ = lang.gettext
     marks = [{"label": label, "figures": [benchmark[key].get(mark) for key in keys]}
@@ -135,6 +136,8 @@ def comparison_context(data: Mapping[str, Any], instrument: Mapping[str, Any],
         "overview": findings.comparison_overview(
             rows, [k for k in keys if k != "index"], instrument["labels"], lang),
         "any_hidden": any(cell is None for line in table["body"] for cell in line["cells"]),
+        "any_dont_know": any(cell and cell["dont_know_high"] for line in table["body"]
+                             for cell in line["cells"]),
         "charts": _charts(rows, instrument, benchmark, threshold, lang),
         "methodology": {"kind": "comparison", "rendering": rendering_notes(),
                         "reliability": [],
