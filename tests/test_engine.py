@@ -29,7 +29,7 @@ from assessment.instrument.scoring import item_score, score_response
 from assessment.models import Campaign
 from assessment.operations.campaigns import open_campaign
 from assessment.operations.responses import submit_response
-from reports.findings import priority_reason
+from reports.priorities import reason_text
 
 Q = load_file(Path(__file__).resolve().parent.parent / "questionnaires" / "digiskills-1.yaml")
 BASE = {
@@ -203,8 +203,8 @@ def test_priorities_by_hand() -> None:
                                               "cap_collaboration", "learning"}
     assert all(p["priority"] is None and p["rank"] is None
                and p["reason"] == "not_enough_data" for p in rest)
-    phrased = [priority_reason(p | {"label": p["dimension"]}) for p in ranked]
-    assert "30 points below the top quartile" in phrased[1]
+    phrased = [reason_text(p | {"label": p["dimension"]}) for p in ranked]
+    assert "30.0 points below the top quartile and 10.0 below the median" in phrased[1]
     assert "do not understand customers better" in phrased[3]
     assert "already at or above" in phrased[4]
     assert "not enough data to rank" in phrased[5]
