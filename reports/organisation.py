@@ -52,11 +52,14 @@ def capability_rows(stats: Mapping[str, Any], keys: list[str]) -> list[dict[str,
     rows = []
     for key in keys:
         cell = dimensions[key]
-        # Each pool's marks for this dimension: the rank with its range and flags.
-        ranks = {}
+        # Each pool's marks for this dimension (the rank with its range and flags), and
+        # the bare ranks (the dashboard shows those).
+        rank_marks = {}
         for subset in ("all", "sector", "size_band"):
             pool = stats["benchmark"][subset]
-            ranks[subset] = None if fmt.is_suppressed(pool) else pool["dimensions"][key]
+            rank_marks[subset] = None if fmt.is_suppressed(pool) else pool["dimensions"][key]
+        ranks = {subset: None if not marks or fmt.is_suppressed(marks)
+                 else marks.get("percentile_rank") for subset, marks in rank_marks.items()}
         marks = _pool_marks(stats, key)
         dont_know = cell.get("dont_know")
         rows.append({
@@ -66,9 +69,9 @@ def capability_rows(stats: Mapping[str, Any], keys: list[str]) -> list[dict[str,
             "dont_know": None if dont_know is None or fmt.is_suppressed(dont_know)
             else dont_know, "dont_know_high": bool(cell.get("dont_know_high")),
             "median": marks.get("median"), "top25": marks.get("top25"),
-            "top10": marks.get("top10"), "ranks": ranks,
+            "top10": marks.get("top10"), "ranks": ranks, "rank_marks": rank_marks,
             "indicative": any(m and not fmt.is_suppressed(m) and m.get("few_respondents")
-                              for m in ranks.values()),
+                              for m in rank_marks.values()),
         })
     return rows
 
@@ -329,6 +332,8 @@ def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]
                   if d["group"] in ("capability", "vision", "learning")]
     seniority_gap = stats["seniority_gap"]
     subsets = benchmark_subsets(stats, lang)
+    priority_rows = priority_text.priority_rows(stats["priorities"], actions, lang)
+    top_priority = priority_text.top_priority(stats["priorities"], actions, lang)
     context.update({
         "index": index,
         "subsets": subsets, "pools_note": pools_note(subsets, stats["threshold"], lang),
@@ -337,7 +342,7 @@ def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]
         "band_range": next((b for b in instrument["bands"]
                             if index.get("band") and b["key"] == index["band"]["key"]), None),
         "findings": findings.headline_findings(stats, instrument["bands"], lang),
-        "top_priority": priority_text.top_priority(stats["priorities"], actions, lang),
+        "top_priority": top_priority,
         "capability_rows": capability_rows(stats, capabilities),
         "other_rows": capability_rows(stats, [*others, "index"]),
         "shares": _vision_learning_shares(stats, published, lang),
@@ -353,7 +358,11 @@ def organisation_context(stats: Mapping[str, Any], instrument: Mapping[str, Any]
         "gaps_suppressed": any(fmt.is_suppressed(gap) for gap in seniority_gap),
         "heatmaps": {name: group_heatmap(stats, instrument, name)
                      for name in ("seniority", "function")},
-        "priorities": priority_text.priority_rows(stats["priorities"], actions, lang),
+        # Every priority in words (the dashboard lists them all), and the ranked ones the
+        # report's table and actions show.
+        "priorities": priority_rows,
+        "ranked_priorities": priority_text.ranked(priority_rows),
+        "priority_text": top_priority["text"],
         "priorities_none": priority_text.nothing_ranked(stats["priorities"], lang),
         "priorities_unranked": priority_text.unranked_notes(stats["priorities"], lang),
         "change": change,

@@ -57,10 +57,11 @@ def ranked(priorities: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 def priority_rows(priorities: Sequence[Mapping[str, Any]], actions: Mapping[str, str],
                   lang: Language = ENGLISH) -> list[dict[str, Any]]:
-    """The ranked priorities with their reason and recommended action in words."""
-    return [dict(p) | {"reason_text": reason_text(p, lang),
+    """Every priority with its reason and recommended action in words (`reason` is the
+    sentence, `reason_code` the engine's code), in the engine's order."""
+    return [dict(p) | {"reason": reason_text(p, lang), "reason_code": p["reason"],
                        "action_text": actions.get(str(p.get("action")))}
-            for p in ranked(priorities)]
+            for p in priorities]
 
 
 def nothing_ranked(priorities: Sequence[Mapping[str, Any]],
