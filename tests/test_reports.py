@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import stat
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from scipy import stats
 
 from assessment.cli.reports import report_cli, slugify
 from assessment.extensions import db
+from assessment.io.files import write_atomically
 from assessment.models import Campaign, Organisation
 from assessment.operations.campaigns import open_campaign
 from assessment.operations.responses import submit_response
@@ -407,3 +409,15 @@ def test_every_organisation_in_parallel(
     assert result.output.split() == [str(path) for path in expected]
     assert sorted(out.iterdir()) == sorted(expected)
     assert all(re.match(rb"%PDF-", path.read_bytes()[:5]) for path in expected)
+
+
+def test_a_written_report_is_as_readable_as_any_file_the_user_writes(tmp_path: Path) -> None:
+    # The oracle: a file created the ordinary way in the same folder (mode 0o666 less
+    # the umask); the atomic write's temporary file starts 0o600 and must not stay so.
+    ordinary = tmp_path / "ordinary.pdf"
+    ordinary.write_bytes(b"%PDF-")
+    written = tmp_path / "report.pdf"
+    write_atomically(written, b"%PDF-1.7 whole")
+    assert written.read_bytes() == b"%PDF-1.7 whole"
+    assert stat.S_IMODE(written.stat().st_mode) == stat.S_IMODE(ordinary.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

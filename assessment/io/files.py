@@ -9,6 +9,22 @@ from pathlib import Path
 PARTIAL_PREFIX = ".partial-"  # hidden temporary files, renamed into place when complete
 
 
+def _file_mode() -> int:
+    """The mode a plainly created file gets (0o666 less the umask).
+
+    The temporary file is created 0o600; the finished file should be readable as any
+    file the user writes. The umask is read from /proc rather than set and reset with
+    os.umask, which would change it for every thread of the process for a moment.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o644
+
+
 def write_atomically(path: Path, content: bytes) -> None:
     """Write a file by renaming a finished temporary file into place, so no reader (and no
     interrupted writer) ever leaves a half-written file; raises OSError."""
@@ -17,6 +33,7 @@ def write_atomically(path: Path, content: bytes) -> None:
         partial = Path(handle.name)
         try:
             handle.write(content)
+            os.chmod(partial, _file_mode())
         except BaseException:
             handle.close()
             partial.unlink(missing_ok=True)
