@@ -126,3 +126,17 @@ def test_landing_page_follows_new_answers_and_imports_at_once(
         import_responses(stored, q, imported)
         db.session.commit()
     assert "5 organisations, 29 respondents." in client.get("/").text
+
+
+def test_landing_page_writes_figures_as_the_reader_s_language_does(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    # Polish puts a no-break space before the percent sign (the reports' house rule),
+    # English does not; the sign-in link for HR and consultants is on the page.
+    fill_pool(app, make_campaign, full_answers, 5)
+    english = client.get("/?lang=en").text
+    assert "40%<span" in english and 'href="/login"' in english
+    polish = client.get("/?lang=pl").text
+    assert "40\u00a0%<span" in polish
+    assert "zaloguj się do obszaru roboczego" in polish

@@ -28,11 +28,16 @@ def index() -> ResponseReturnValue:
             overview = None
     language = str(get_locale() or "en")
     labels: dict[str, str] = {}
+    # Figures written as the reader's language writes them, as in the reports (the
+    # formatting module loads with the figures, not when the app starts).
+    from reports.formatting import Language
+
     if overview is not None:
         questionnaire = registry().get("digiskills")
         labels = {d.key: translate(d.label, language) for d in questionnaire.dimensions}
         labels["index"] = _("Digital maturity index")
     return render_template("public/index.html", overview=overview, labels=labels,
+                           fmt=Language(language),
                            demo_slug=demo_campaign_slug(utc_today()))
 
 
