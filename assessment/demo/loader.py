@@ -20,14 +20,9 @@ from assessment.instrument.answers import clean_answers
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.models import (
     Campaign,
-    Draft,
-    InvitationToken,
     Organisation,
-    Response,
-    ResponseScore,
-    Submission,
 )
-from assessment.operations.campaigns import open_campaign
+from assessment.operations.campaigns import delete_campaigns, open_campaign
 from assessment.operations.organisations import create_organisation
 from assessment.operations.responses import response_row, store_responses
 
@@ -51,13 +46,7 @@ def remove_demo_pool() -> int:
         Organisation.synthetic.is_(True), Organisation.name.startswith(NAME_PREFIX))
     campaigns = select(Campaign.id).where(Campaign.organisation_id.in_(organisations))
     count = db.session.scalar(select(func.count()).select_from(organisations.subquery()))
-    for model in (ResponseScore, Response, Draft, Submission, InvitationToken):
-        db.session.execute(
-            delete(model).where(model.campaign_id.in_(campaigns)),
-            execution_options={"synchronize_session": False},
-        )
-    db.session.execute(delete(Campaign).where(Campaign.id.in_(campaigns)),
-                       execution_options={"synchronize_session": False})
+    delete_campaigns(list(db.session.scalars(campaigns)))
     db.session.execute(delete(Organisation).where(Organisation.id.in_(organisations)),
                        execution_options={"synchronize_session": False})
     db.session.expire_all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection
 
 from sqlalchemy import delete, func, select, update
 
@@ -192,18 +193,31 @@ def reopen_campaign(campaign: Campaign, today: dt.date, closes_on: dt.date | Non
     db.session.flush()
 
 
+# What a campaign owns and takes with it when deleted (children before parents).
+CAMPAIGN_ROWS = (ResponseScore, Response, Draft, InvitationToken, Submission)
+
+
 def delete_campaign(campaign: Campaign) -> int:
     """Delete a campaign with every answer, draft, link and report; returns the responses
     deleted."""
+    return delete_campaigns([campaign.id])
+
+
+def delete_campaigns(campaign_ids: Collection[int]) -> int:
+    """Delete campaigns with every answer, draft, link and report; returns the responses
+    deleted. Flushes only."""
     from assessment.operations.reports import forget_reports
 
+    ids = list(campaign_ids)
     responses = db.session.scalar(
-        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id))
-    forget_reports(campaign.id)
-    for model in (ResponseScore, Response, Draft, InvitationToken, Submission):
-        db.session.execute(delete(model).where(model.campaign_id == campaign.id),
+        select(func.count()).select_from(Response).where(Response.campaign_id.in_(ids)))
+    forget_reports(ids)
+    for model in CAMPAIGN_ROWS:
+        db.session.execute(delete(model).where(model.campaign_id.in_(ids)),
                            execution_options={"synchronize_session": False})
-    db.session.delete(campaign)
+    db.session.execute(delete(Campaign).where(Campaign.id.in_(ids)),
+                       execution_options={"synchronize_session": False})
+    db.session.expire_all()
     db.session.flush()
     return int(responses or 0)
 

@@ -33,6 +33,7 @@ import datetime as dt
 import re
 import secrets
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -140,12 +141,13 @@ def report_status(job: ReportJob) -> dict[str, Any]:
     }
 
 
-def forget_reports(campaign_id: int) -> int:
-    """Delete a campaign's report jobs and their files (before the campaign itself)."""
-    jobs = list(db.session.scalars(select(ReportJob).where(ReportJob.campaign_id == campaign_id)))
+def forget_reports(campaign_ids: Collection[int]) -> int:
+    """Delete campaigns' report jobs and their files (before the campaigns themselves)."""
+    owned = ReportJob.campaign_id.in_(list(campaign_ids))
+    jobs = list(db.session.scalars(select(ReportJob).where(owned)))
     for job in jobs:
         report_path(job.id, job.attempts).unlink(missing_ok=True)
-    db.session.execute(delete(ReportJob).where(ReportJob.campaign_id == campaign_id))
+    db.session.execute(delete(ReportJob).where(owned))
     return len(jobs)
 
 
