@@ -48,24 +48,6 @@ def _closes_on() -> DayField:
                                    "it by hand."))
 
 
-class CampaignForm(FlaskForm):
-    """A new campaign."""
-
-    name = _name()
-    questionnaire = ListField(_l("Questionnaire"), validators=[
-        InputRequired(message=_l("Choose a questionnaire."))])
-    opens_on = DayField(_l("Opening day"), validators=[
-        InputRequired(message=_l("Give the opening day."))])
-    closes_on = _closes_on()
-    anonymity_threshold = _threshold()
-    mode = ChoiceRadioField(_l("How people answer"), default="open", choices=[
-        SelectChoice("open", _l("One open link for everyone")),
-        SelectChoice("token", _l("Personal single-use links"))],
-        validators=[InputRequired(message=_l("Choose how people answer."))])
-    invited = _invited()
-    submit = SubmitField(_l("Create campaign"))
-
-
 class EditCampaignForm(FlaskForm):
     """What may change about a campaign (see operations.campaigns.update_campaign)."""
 
@@ -78,6 +60,16 @@ class EditCampaignForm(FlaskForm):
     anonymity_threshold = _threshold()
     invited = _invited()
     submit = SubmitField(_l("Save changes"))
+
+
+class CampaignForm(EditCampaignForm):
+    """A new campaign: what an edit may change, and how people answer."""
+
+    mode = ChoiceRadioField(_l("How people answer"), default="open", choices=[
+        SelectChoice("open", _l("One open link for everyone")),
+        SelectChoice("token", _l("Personal single-use links"))],
+        validators=[InputRequired(message=_l("Choose how people answer."))])
+    submit = SubmitField(_l("Create campaign"))
 
 
 class ReopenForm(FlaskForm):
