@@ -102,7 +102,10 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def make_campaign(app: Flask) -> Callable[..., Campaign]:
-    """Factory: an organisation with a campaign; keyword arguments go to open_campaign."""
+    """Factory: an organisation with a campaign; keyword arguments go to open_campaign.
+
+    Its organisation has agreed to enter the benchmark pool unless
+    `benchmark_consent=False` is given (a real organisation starts outside it)."""
     counter = {"n": 0}
 
     def factory(**options: Any) -> Campaign:
@@ -112,6 +115,7 @@ def make_campaign(app: Flask) -> Callable[..., Campaign]:
                 options.pop("org_name", f"Organisation {counter['n']}"),
                 options.pop("sector", "Retail"), options.pop("size_band", "50-249"),
                 options.pop("country", "PL"),
+                benchmark_consent=options.pop("benchmark_consent", True),
             )
             questionnaire = app.extensions["questionnaires"].get("digiskills")
             options.setdefault("opens_on", dt.date.today() - dt.timedelta(days=1))

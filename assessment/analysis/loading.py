@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select
+from sqlalchemy import ColumnElement, RowMapping, func, select
 from sqlalchemy.orm import Session
 
 from assessment.analysis.records import CampaignInfo, Respondent, campaign_order
@@ -62,8 +62,16 @@ def _newest_per_organisation(query: Any) -> Any:
     return select(ranked.c.id).where(ranked.c.place == 1)
 
 
+def pool_organisations_clause() -> ColumnElement[bool]:
+    """The organisations whose results may enter the shared benchmark pool: those whose
+    admin or consultant has agreed (`Organisation.benchmark_consent`; the synthetic demo
+    pool is in by default). Every query that builds the pool filters by this one clause
+    (it needs `Organisation` in the query's FROM)."""
+    return Organisation.benchmark_consent.is_(True)
+
+
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
-    """Every organisation's newest campaign of one instrument (by date, see
+    """Every consenting organisation's newest campaign of one instrument (by date, see
     `_newest_first`) that has reached its anonymity threshold (one query), so a
     just-opened campaign does not take the organisation out of the benchmark."""
     counts = (
@@ -74,8 +82,9 @@ def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInf
     latest = _newest_per_organisation(
         select(Campaign.id, Campaign.organisation_id)
         .join(counts, counts.c.campaign_id == Campaign.id)
+        .join(Organisation, Campaign.organisation_id == Organisation.id)
         .where(Campaign.questionnaire_key == questionnaire_key,
-               counts.c.n >= Campaign.anonymity_threshold)
+               counts.c.n >= Campaign.anonymity_threshold, pool_organisations_clause())
     )
     rows = session.execute(
         select(*_INFO_COLUMNS)

@@ -1,4 +1,4 @@
-"""The report tasks: render one organisation report into its file, and the sweep that
+"""The report tasks: render one organisation or comparison report into its file, and the sweep that
 takes up jobs whose worker went away. Each runs in an application context of its own
 (an RQ worker's, or the app's runner thread) and commits its own work."""
 
@@ -13,14 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from assessment.extensions import db
 from assessment.instruments import registry
 from assessment.io.files import write_atomically
 from assessment.models import Campaign
+from assessment.models.report import COMPARISON_REPORT
 from assessment.operations.reports import (
     ERROR_MESSAGES,
     claim_job,
+    compared_campaigns,
     dispatch,
     fail_job,
     find_job,
@@ -59,18 +62,22 @@ def render_report(job_id: str) -> None:
         log.info("report job %s is not waiting to be rendered: nothing to do", job_id)
         return
     attempt, campaign_id, language = job.attempts, job.campaign_id, job.language
+    kind, compared = job.kind, compared_campaigns(job)
     db.session.commit()
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     path = report_path(job_id, attempt)
     try:
         with heartbeat(app, job_id, attempt):
-            version = _render(campaign_id, language, path)
+            if kind == COMPARISON_REPORT:
+                version = _render_comparison(compared, language, path)
+            else:
+                version = _render(campaign_id, language, path)
     except Exception as exc:
         db.session.rollback()
         code = exc.code if isinstance(exc, JobFailed) else (
             "storage_failed" if isinstance(exc, OSError) else "render_failed")
-        log.exception("report job %s (campaign %s, %s, attempt %s) failed: %s", job_id,
-                      campaign_id, language, attempt, code)
+        log.exception("report job %s (%s, campaign %s, %s, attempt %s) failed: %s", job_id,
+                      kind, ",".join(map(str, compared)), language, attempt, code)
         fail_job(job_id, attempt, code, str(exc) if isinstance(exc, JobFailed) else None)
         db.session.commit()
         return
@@ -112,6 +119,33 @@ def _render(campaign_id: int, language: str, path: Path) -> int:
     os.makedirs(target, exist_ok=True)
     write_atomically(path, pdf)
     return version
+
+
+def _render_comparison(campaign_ids: list[int], language: str, path: Path) -> int:
+    """Render the comparison report of these campaigns into `path` atomically; the sum of
+    their data versions when read (as the job records it)."""
+    from assessment.analysis.statistics import UnknownCampaign
+    from reports.documents import comparison_document
+    from reports.render import ReportError
+
+    versions = dict(db.session.execute(
+        select(Campaign.id, Campaign.data_version).where(Campaign.id.in_(campaign_ids))).all())
+    if len(versions) != len(campaign_ids):
+        raise JobFailed("unknown_campaign")
+    try:
+        pdf = comparison_document(db.session(), registry(), campaign_ids, language)
+    except UnknownCampaign:
+        raise JobFailed("unknown_campaign") from None
+    except KeyError as exc:
+        raise JobFailed("instrument_missing",
+                        f"A campaign's questionnaire is not loaded on the server: {exc}"
+                        ) from None
+    except (ReportError, ValueError) as exc:
+        raise JobFailed("render_failed", f"The report could not be rendered: {exc}") from exc
+    db.session.rollback()
+    os.makedirs(current_app.config["REPORTS_DIR"], exist_ok=True)
+    write_atomically(path, pdf)
+    return sum(int(v) for v in versions.values())
 
 
 @contextlib.contextmanager

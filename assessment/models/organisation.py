@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.models.base import Base, utcnow
@@ -20,6 +20,13 @@ class Organisation(Base):
     country: Mapped[str] = mapped_column(String(2))
     synthetic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Whether the organisation's results enter the shared benchmark pool (see
+    # analysis.loading.pool_organisations_clause), and who changed it last and when:
+    # an account id (None: the command line or the migration), kept without a foreign
+    # key so the record outlives the account, like ReportJob.requested_by.
+    benchmark_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    benchmark_consent_at: Mapped[dt.datetime | None]
+    benchmark_consent_by: Mapped[int | None]
 
     campaigns: Mapped[list[Campaign]] = relationship(back_populates="organisation")
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assessment.models.base import Base, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATUSES = (QUEUED, RUNNING, DONE, FAILED)
+# What a job renders: one campaign's organisation report, or a comparison of campaigns.
+ORGANISATION_REPORT, COMPARISON_REPORT = "organisation", "comparison"
 
 
 class ReportJob(Base):
-    """An organisation report of one campaign in one language, at one version of its data.
+    """An organisation report of one campaign in one language, at one version of its data,
+    or (kind "comparison") a comparison report of several campaigns: `compared` lists
+    them as [campaign id, data version] pairs in the order asked, and `campaign_id` is
+    the first of them.
 
     The database, not the queue, holds the truth about a job: a worker claims it with a
     conditional update, proves it is alive by moving `heartbeat_at` on, and finishes it
@@ -31,6 +37,9 @@ class ReportJob(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, URL-safe
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20), default=ORGANISATION_REPORT,
+                                      server_default=ORGANISATION_REPORT)
+    compared: Mapped[list[Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=QUEUED)
     # The campaign's data_version the file shows (when done) or was asked for (before).
     data_version: Mapped[int]

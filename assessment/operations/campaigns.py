@@ -77,15 +77,21 @@ def data_version(campaign_id: int) -> int:
         select(Campaign.data_version).where(Campaign.id == campaign_id)) or 0)
 
 
-def pool_version(questionnaire_key: str) -> tuple[int, int, int]:
-    """A stamp of every campaign of an instrument: it changes whenever any of them does
-    (a campaign added, removed, or its answers changed)."""
+def pool_version(questionnaire_key: str) -> tuple[int, int, int, int, str]:
+    """A stamp of every campaign of an instrument and of the pool's membership: it
+    changes whenever any campaign does (added, removed, or its answers changed) and
+    whenever an organisation's benchmark consent changes (the count of consenting
+    organisations and the time of the newest change)."""
     count, newest, total = db.session.execute(
         select(func.count(Campaign.id), func.coalesce(func.max(Campaign.id), 0),
                func.coalesce(func.sum(Campaign.data_version), 0))
         .where(Campaign.questionnaire_key == questionnaire_key)
     ).one()
-    return int(count), int(newest), int(total)
+    consenting, changed = db.session.execute(
+        select(func.count(Organisation.id).filter(Organisation.benchmark_consent.is_(True)),
+               func.max(Organisation.benchmark_consent_at))
+    ).one()
+    return int(count), int(newest), int(total), int(consenting or 0), str(changed)
 
 
 def demo_campaign_slug(today: dt.date) -> str | None:
@@ -103,8 +109,10 @@ def ensure_demo_campaign(questionnaire: Questionnaire, today: dt.date) -> Campai
     organisation = db.session.scalar(
         select(Organisation).where(Organisation.name == DEMO_ORGANISATION))
     if organisation is None:
+        # A demonstration: in the benchmark pool, like the synthetic organisations.
         organisation = create_organisation(
-            DEMO_ORGANISATION, "Professional services", "250-999", "GB")
+            DEMO_ORGANISATION, "Professional services", "250-999", "GB",
+            benchmark_consent=True)
     campaign = db.session.scalar(
         select(Campaign).where(Campaign.organisation_id == organisation.id,
                                Campaign.mode == "open").order_by(Campaign.id.desc()))

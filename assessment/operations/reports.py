@@ -1,9 +1,11 @@
-"""Organisation reports on the job queue: ask for one, follow it, fetch its file.
+"""Organisation and comparison reports on the job queue: ask for one, follow it, fetch
+its file.
 
 What a view calls (the web layer never imports assessment.jobs: the task that renders is
 named by its dotted path, which RQ stores and the thread runner imports):
 
     job = request_report(campaign.id, language, requested_by=user.id)
+    # or: job = request_comparison([3, 7, 9], language, requested_by=user.id)
     db.session.commit()
     dispatch(job)                 # after the commit, so the worker finds the job's row
     ...
@@ -41,11 +43,19 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from assessment import jobqueue
+from assessment.analysis import MAX_COMPARED, MIN_COMPARED
 from assessment.config import LANGUAGES
 from assessment.extensions import db
 from assessment.io.files import PARTIAL_PREFIX
 from assessment.models import Campaign, ReportJob, utcnow
-from assessment.models.report import DONE, FAILED, QUEUED, RUNNING
+from assessment.models.report import (
+    COMPARISON_REPORT,
+    DONE,
+    FAILED,
+    ORGANISATION_REPORT,
+    QUEUED,
+    RUNNING,
+)
 from assessment.operations import OperationError
 
 RENDER_TASK = "assessment.jobs.reports.render_report"
@@ -81,17 +91,62 @@ def request_report(campaign_id: int, language: str = "en",
     for job in db.session.scalars(
         select(ReportJob)
         .where(ReportJob.campaign_id == campaign_id, ReportJob.language == language,
+               ReportJob.kind == ORGANISATION_REPORT,
                ReportJob.data_version == version, ReportJob.status != FAILED)
         .order_by(ReportJob.created_at.desc())
     ):
         if job.status in (QUEUED, RUNNING) or report_file(job) is not None:
             return job
     job = ReportJob(id=secrets.token_urlsafe(18), campaign_id=campaign_id, language=language,
-                    status=QUEUED, data_version=version, requested_by=requested_by,
-                    attempts=0, heartbeat_at=utcnow())
+                    kind=ORGANISATION_REPORT, status=QUEUED, data_version=version,
+                    requested_by=requested_by, attempts=0, heartbeat_at=utcnow())
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def request_comparison(campaign_ids: list[int], language: str = "en",
+                       requested_by: int | None = None) -> ReportJob:
+    """The job for the comparison report of these campaigns (2 to 20, in this order) in
+    `language`; flush only. Reused like `request_report`: a finished or waiting job of the
+    same campaigns, language and versions of their data. Checking that the person asking
+    may open every campaign is the caller's job."""
+    if language not in LANGUAGES:
+        raise OperationError(f"no report language '{language}' "
+                             f"(choose from {', '.join(LANGUAGES)})")
+    if not MIN_COMPARED <= len(campaign_ids) <= MAX_COMPARED:
+        raise OperationError(f"compare between {MIN_COMPARED} and {MAX_COMPARED} campaigns")
+    if len(set(campaign_ids)) != len(campaign_ids):
+        raise OperationError("each campaign can be compared once")
+    versions = dict(db.session.execute(
+        select(Campaign.id, Campaign.data_version).where(Campaign.id.in_(campaign_ids))).all())
+    missing = [i for i in campaign_ids if i not in versions]
+    if missing:
+        raise OperationError(f"no campaign with id {missing[0]}")
+    compared = [[i, int(versions[i])] for i in campaign_ids]
+    for job in db.session.scalars(
+        select(ReportJob)
+        .where(ReportJob.campaign_id == campaign_ids[0], ReportJob.language == language,
+               ReportJob.kind == COMPARISON_REPORT, ReportJob.status != FAILED)
+        .order_by(ReportJob.created_at.desc())
+    ):
+        if job.compared == compared and (
+                job.status in (QUEUED, RUNNING) or report_file(job) is not None):
+            return job
+    job = ReportJob(id=secrets.token_urlsafe(18), campaign_id=campaign_ids[0],
+                    language=language, kind=COMPARISON_REPORT, compared=compared,
+                    status=QUEUED, data_version=sum(v for _i, v in compared),
+                    requested_by=requested_by, attempts=0, heartbeat_at=utcnow())
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def compared_campaigns(job: ReportJob) -> list[int]:
+    """The campaigns a job reports on: the comparison's, or the one campaign."""
+    if job.kind == COMPARISON_REPORT and job.compared:
+        return [int(pair[0]) for pair in job.compared]
+    return [job.campaign_id]
 
 
 def dispatch(job: ReportJob) -> bool:
@@ -106,7 +161,8 @@ def dispatch(job: ReportJob) -> bool:
     if not app.config.get("REDIS_URL"):
         _start_thread_sweep(app)
     return jobqueue.enqueue(app, RENDER_TASK, job.id,
-                            description=f"report {job.id}: campaign {job.campaign_id}, "
+                            description=f"report {job.id}: {job.kind}, campaign "
+                                        f"{','.join(map(str, compared_campaigns(job)))}, "
                                         f"{job.language}")
 
 
@@ -132,7 +188,8 @@ def report_file(job: ReportJob) -> Path | None:
 def report_status(job: ReportJob) -> dict[str, Any]:
     """What a progress page shows of a job, JSON-ready."""
     return {
-        "id": job.id, "campaign_id": job.campaign_id, "language": job.language,
+        "id": job.id, "kind": job.kind, "campaign_id": job.campaign_id,
+        "campaigns": compared_campaigns(job), "language": job.language,
         "status": job.status, "attempts": job.attempts,
         "error_code": job.error_code, "error": job.error,
         "created_at": job.created_at.isoformat() + "Z",
@@ -142,12 +199,19 @@ def report_status(job: ReportJob) -> dict[str, Any]:
 
 
 def forget_reports(campaign_ids: Collection[int]) -> int:
-    """Delete campaigns' report jobs and their files (before the campaigns themselves)."""
-    owned = ReportJob.campaign_id.in_(list(campaign_ids))
-    jobs = list(db.session.scalars(select(ReportJob).where(owned)))
+    """Delete campaigns' report jobs and their files (before the campaigns themselves),
+    comparisons that include any of them too."""
+    ids = set(campaign_ids)
+    jobs = list(db.session.scalars(select(ReportJob).where(ReportJob.campaign_id.in_(ids))))
+    # Comparison jobs are few (a consultant asks for them by hand): read in Python.
+    jobs += [job for job in db.session.scalars(
+        select(ReportJob).where(ReportJob.kind == COMPARISON_REPORT,
+                                ReportJob.campaign_id.not_in(ids)))
+        if ids.intersection(compared_campaigns(job))]
     for job in jobs:
         report_path(job.id, job.attempts).unlink(missing_ok=True)
-    db.session.execute(delete(ReportJob).where(owned))
+    if jobs:
+        db.session.execute(delete(ReportJob).where(ReportJob.id.in_([j.id for j in jobs])))
     return len(jobs)
 
 
@@ -194,8 +258,11 @@ def finish_job(job_id: str, attempt: int, data_version: int) -> bool:
         return False
     job = db.session.get(ReportJob, job_id, populate_existing=True)
     assert job is not None
+    if job.kind != ORGANISATION_REPORT:
+        return True  # a comparison's file is kept until its campaigns are deleted
     replaced = db.session.scalars(
         select(ReportJob).where(ReportJob.campaign_id == job.campaign_id,
+                                ReportJob.kind == ORGANISATION_REPORT,
                                 ReportJob.language == job.language, ReportJob.status == DONE,
                                 ReportJob.data_version < data_version))
     for old in replaced:

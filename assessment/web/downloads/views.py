@@ -56,7 +56,7 @@ def report_form() -> ReportForm:
     return ReportForm().offer(list(current_app.config["LANGUAGES"]), _language())
 
 
-def _error_text(code: str | None) -> str:
+def error_text(code: str | None) -> str:
     """A failed job's error in the reader's language."""
     known = {
         "unknown_campaign": _("The campaign no longer exists."),
@@ -102,7 +102,7 @@ def job(campaign_id: int, job_id: str) -> ResponseReturnValue:
     status = report_status(found)
     return render_template("downloads/job.html", campaign=campaign, job=status,
                            language_name=LANGUAGE_NAMES.get(found.language, found.language),
-                           error=_error_text(status["error_code"])
+                           error=error_text(status["error_code"])
                            if status["status"] == "failed" else None,
                            form=report_form())
 
@@ -113,7 +113,7 @@ def job_status(campaign_id: int, job_id: str) -> ResponseReturnValue:
     campaign = campaign_or_404(campaign_id)
     status = report_status(_job_or_404(campaign, job_id))
     return {"status": status["status"], "ready": status["ready"],
-            "error": _error_text(status["error_code"]) if status["status"] == "failed"
+            "error": error_text(status["error_code"]) if status["status"] == "failed"
             else None}
 
 
