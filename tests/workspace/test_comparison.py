@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 
 from assessment.extensions import db
