@@ -48,6 +48,7 @@ class World:
     other_campaign: int = 0  # organisation B
     slug: str = ""
     job: str = ""  # a finished report of `campaign`, in English
+    comparison_job: str = ""  # a finished comparison of `campaign` and `closed_campaign`
     users: dict[str, int] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)
 
@@ -84,6 +85,7 @@ def world(app: Flask) -> World:
         }
         db.session.commit()
         found.job = finished_report(campaign.id)
+        found.comparison_job = finished_report(campaign.id, closed.id)
         found.organisation, found.other_organisation = a.id, b.id
         found.campaign, found.token_campaign = campaign.id, tokens.id
         found.closed_campaign, found.other_campaign = closed.id, other.id
@@ -93,12 +95,14 @@ def world(app: Flask) -> World:
     return found
 
 
-def finished_report(campaign_id: int) -> str:
-    """A report job of the campaign, done, with a (stand-in) PDF file; its id."""
+def finished_report(campaign_id: int, *compared: int) -> str:
+    """A report job of the campaign (a comparison with the `compared` ones, if any), done,
+    with a (stand-in) PDF file; its id."""
     from assessment.models import utcnow
-    from assessment.operations.reports import report_path, request_report
+    from assessment.operations.reports import report_path, request_comparison, request_report
 
-    job = request_report(campaign_id, "en")
+    job = (request_comparison([campaign_id, *compared], "en") if compared
+           else request_report(campaign_id, "en"))
     job.status, job.attempts, job.finished_at = "done", 1, utcnow()
     path = report_path(job.id, 1)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,9 @@ class Route:
     ok: int = 200
     scoped: bool = True
     signed_in_status: int | None = None  # for pages that are not organisation-scoped
+    # Statuses that differ by role (e.g. only administrators and consultants may create
+    # organisations): role -> status, before the rules above.
+    by_role: dict[str, int] | None = None
 
 
 NEW_CAMPAIGN = {"name": "Autumn", "questionnaire": "digiskills@1", "opens_on": "2030-01-01",
@@ -47,8 +50,33 @@ NEW_CAMPAIGN = {"name": "Autumn", "questionnaire": "digiskills@1", "opens_on": "
 EDIT = {"name": "Renamed", "questionnaire": "digiskills@1", "opens_on": "{opens_on}",
         "closes_on": "", "anonymity_threshold": "6", "invited": "30"}
 
+NEW_ORGANISATION = {"name": "New Client", "sector": "Retail", "size_band": "50-249",
+                    "country": "PL"}
+# HR admins may not create organisations, nor invite an organisation's HR admin.
+CONSULTANTS_ONLY = {"hr": 403, "hr_other": 403}
+
 ROUTES = [
     Route("campaigns.index", "GET", "/campaigns/", scoped=False, signed_in_status=200),
+    Route("portfolio.index", "GET", "/portfolio/", scoped=False, signed_in_status=200),
+    Route("portfolio.create", "GET", "/portfolio/new", scoped=False, signed_in_status=200,
+          by_role=CONSULTANTS_ONLY),
+    Route("portfolio.create", "POST", "/portfolio/new", NEW_ORGANISATION, scoped=False,
+          signed_in_status=302, by_role=CONSULTANTS_ONLY),
+    Route("portfolio.organisation", "GET", "/portfolio/{organisation}"),
+    Route("portfolio.benchmark", "POST", "/portfolio/{organisation}/benchmark",
+          {"benchmark_consent": "y"}, ok=302),
+    Route("portfolio.invite", "POST", "/portfolio/{organisation}/invite",
+          {"email": "new.hr@acme.example"}, by_role={"hr": 403}),
+    Route("portfolio.compare", "GET",
+          "/portfolio/compare?campaign={campaign}&campaign={closed_campaign}"),
+    Route("portfolio.compare", "GET", "/portfolio/compare?org={organisation}&campaign={campaign}"),
+    Route("portfolio.ask_comparison", "POST", "/portfolio/compare/report",
+          {"campaigns": "{campaign},{closed_campaign}", "language": "en"}, ok=302),
+    Route("portfolio.comparison_job", "GET", "/portfolio/compare/reports/{comparison_job}"),
+    Route("portfolio.comparison_job_status", "GET",
+          "/portfolio/compare/reports/{comparison_job}/status"),
+    Route("portfolio.comparison_job_file", "GET",
+          "/portfolio/compare/reports/{comparison_job}/file"),
     Route("campaigns.create", "GET", "/campaigns/new/{organisation}"),
     Route("campaigns.create", "POST", "/campaigns/new/{organisation}", NEW_CAMPAIGN, ok=302),
     Route("campaigns.show", "GET", "/campaigns/{campaign}"),
@@ -103,6 +131,8 @@ def expected(route: Route, role: str) -> int:
         return 404  # an unknown link, whoever asks
     if role == "anonymous":
         return SIGN_IN
+    if route.by_role and role in route.by_role:
+        return route.by_role[role]
     if not route.scoped:
         assert route.signed_in_status is not None
         return route.signed_in_status
@@ -113,15 +143,24 @@ def _url(route: Route, world: World, **override: int | str) -> str:
     ids: dict[str, int | str] = {
         "organisation": world.organisation, "campaign": world.campaign,
         "token_campaign": world.token_campaign, "closed_campaign": world.closed_campaign,
-        "job": world.job}
+        "job": world.job, "comparison_job": world.comparison_job}
     ids.update(override)
     return route.url.format(**ids)
 
 
-def _send(client: FlaskClient, app: Flask, route: Route, url: str) -> Any:
+def _data(route: Route, world: World, **override: int | str) -> dict[str, Any]:
+    """The route's form data, with ids filled in like its URL."""
+    return {key: _url(Route(route.endpoint, route.method, value), world, **override)
+            if isinstance(value, str) and "{" in value else value
+            for key, value in (route.data or {}).items()}
+
+
+def _send(client: FlaskClient, app: Flask, route: Route, url: str,
+          data: dict[str, Any] | None = None) -> Any:
     if route.method == "GET":
         return client.get(url)
-    return client.post(url, data=(route.data or {}) | {"csrf_token": form_token(client)})
+    return client.post(url, data=(route.data if data is None else data)
+                       | {"csrf_token": form_token(client)})
 
 
 def _edit_data(app: Flask, world: World, route: Route) -> Route:
@@ -140,7 +179,7 @@ def test_access_matrix(app: Flask, world: World, signed_in: Callable[[str], Flas
                        route: Route, role: str) -> None:
     client = signed_in(role)
     route = _edit_data(app, world, route)
-    response = _send(client, app, route, _url(route, world))
+    response = _send(client, app, route, _url(route, world), _data(route, world))
     assert response.status_code == expected(route, role), response.text[:300]
     if response.status_code == SIGN_IN and role == "anonymous" and route.endpoint not in (
             "auth.logout",):
@@ -154,7 +193,7 @@ def test_the_matrix_covers_every_workspace_route(app: Flask) -> None:
     covered = {(r.endpoint, r.method) for r in ROUTES}
     workspace = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
                  if rule.endpoint.split(".")[0] in ("auth", "campaigns", "dashboard",
-                                                    "downloads")
+                                                    "downloads", "portfolio")
                  for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
     assert workspace - covered == set()
 
@@ -168,11 +207,12 @@ def test_not_yours_and_not_there_look_the_same(
 ) -> None:
     client = signed_in(role)
     route = _edit_data(app, world, route)
-    not_yours = _send(client, app, route, _url(route, world))
+    not_yours = _send(client, app, route, _url(route, world), _data(route, world))
     ids: dict[str, int | str] = {
         "organisation": MISSING_ID, "campaign": MISSING_ID, "token_campaign": MISSING_ID,
-        "closed_campaign": MISSING_ID}
-    not_there = _send(client, app, route, _url(route, world, **ids))
+        "closed_campaign": MISSING_ID, "comparison_job": "N" * 24}
+    not_there = _send(client, app, route, _url(route, world, **ids),
+                      _data(route, world, **ids))
     if "{job}" in route.url:  # a job that is not there, of one's own campaign: the same
         own = signed_in("hr")
         missing = own.get(_url(route, world, job="N" * 24))
