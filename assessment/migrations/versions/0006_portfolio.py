@@ -20,11 +20,14 @@ DEMO_ORGANISATION = "Demo organisation"
 
 
 def upgrade():
-    with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("benchmark_consent", sa.Boolean(),
-                                      server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column("benchmark_consent_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("benchmark_consent_by", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN, not a batch: on SQLite a batch copies the table and drops the
+    # old one, which the foreign keys of campaigns and memberships refuse.
+    op.add_column("organisations", sa.Column("benchmark_consent", sa.Boolean(),
+                                             server_default=sa.false(), nullable=False))
+    op.add_column("organisations", sa.Column("benchmark_consent_at", sa.DateTime(),
+                                             nullable=True))
+    op.add_column("organisations", sa.Column("benchmark_consent_by", sa.Integer(),
+                                             nullable=True))
     organisations = sa.table("organisations", sa.column("name", sa.String()),
                              sa.column("synthetic", sa.Boolean()),
                              sa.column("benchmark_consent", sa.Boolean()))
@@ -32,18 +35,15 @@ def upgrade():
                .where(sa.or_(organisations.c.synthetic.is_(True),
                              organisations.c.name == DEMO_ORGANISATION))
                .values(benchmark_consent=True))
-    with op.batch_alter_table("report_jobs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("kind", sa.String(length=20),
-                                      server_default="organisation", nullable=False))
-        batch_op.add_column(sa.Column("compared", sa.JSON(), nullable=True))
+    op.add_column("report_jobs", sa.Column("kind", sa.String(length=20),
+                                           server_default="organisation", nullable=False))
+    op.add_column("report_jobs", sa.Column("compared", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    # SQLite (3.35 or newer) and PostgreSQL drop a column in place.
     op.execute("DELETE FROM report_jobs WHERE kind <> 'organisation'")
-    with op.batch_alter_table("report_jobs", schema=None) as batch_op:
-        batch_op.drop_column("compared")
-        batch_op.drop_column("kind")
-    with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.drop_column("benchmark_consent_by")
-        batch_op.drop_column("benchmark_consent_at")
-        batch_op.drop_column("benchmark_consent")
+    for column in ("compared", "kind"):
+        op.execute(f"ALTER TABLE report_jobs DROP COLUMN {column}")
+    for column in ("benchmark_consent_by", "benchmark_consent_at", "benchmark_consent"):
+        op.execute(f"ALTER TABLE organisations DROP COLUMN {column}")
