@@ -85,8 +85,7 @@ def chosen_campaigns() -> list[Campaign]:
                              organisation=organisation.name))
         chosen.append(newest)
     chosen.extend(campaign_or_404(campaign_id) for campaign_id in _ids("campaign"))
-    seen: set[int] = set()
-    return [c for c in chosen if not (c.id in seen or seen.add(c.id))]  # type: ignore[func-returns-value]
+    return list({c.id: c for c in chosen}.values())  # each once, first place kept
 
 
 def _check(campaigns: list[Campaign]) -> None:
