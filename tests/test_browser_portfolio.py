@@ -122,3 +122,41 @@ def test_consultant_creates_a_client_and_compares_two_organisations(
     assert "Acme" in text and "Borealis" in text
     assert refused == []
     context.close()
+
+
+@pytest.mark.parametrize("language", ["pl", "ru", "lv", "zh"])
+def test_portfolio_pages_pass_axe_in_the_other_languages(
+    app: Flask, live_server: str, browser: Any, language: str,  # noqa: F811
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    from sqlalchemy import select
+
+    from assessment.extensions import db
+    from assessment.models import Campaign, Organisation
+    from tests.workspace.conftest import finished_report
+
+    _consultant_with_two_clients(app, full_answers)
+    with app.app_context():
+        organisations = list(db.session.scalars(select(Organisation.id)
+                                                .order_by(Organisation.id)))
+        campaigns = list(db.session.scalars(select(Campaign.id).order_by(Campaign.id)))
+        job = finished_report(*campaigns)
+    context = browser.new_context()
+    page = context.new_page()
+    refused = watch_for_csp_reports(page)
+    visited: list[str] = []
+    page.goto(f"{live_server}/login?lang={language}")
+    page.fill("#email", "consultant@firm.example")
+    page.fill("#password", PASSWORD)
+    page.locator("main form button.primary").click()
+    page.wait_for_url("**/campaigns/")
+    for path in ("/portfolio/", "/portfolio/?sort=change&dir=desc&sector=Retail",
+                 "/portfolio/new", f"/portfolio/{organisations[0]}", "/portfolio/compare",
+                 "/portfolio/compare?" + "&".join(f"org={i}" for i in organisations),
+                 f"/portfolio/compare/reports/{job}"):
+        page.goto(live_server + path)
+        assert page.locator("html").get_attribute("lang") == language
+        assert_accessible(page, visited)
+    assert len(visited) == 7
+    assert refused == []
+    context.close()
