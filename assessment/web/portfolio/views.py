@@ -153,7 +153,12 @@ def create() -> ResponseReturnValue:
             return redirect(url_for("portfolio.organisation", organisation_id=organisation.id))
     elif form.is_submitted():
         status = 422
-    return render_template("portfolio/create.html", form=form), status
+    # The sectors already in use, offered as suggestions: the benchmark compares an
+    # organisation with others of exactly the same sector name.
+    form.sector.render_kw = {"list": "known-sectors", "autocomplete": "off"}
+    sectors = list(db.session.scalars(
+        select(Organisation.sector).distinct().order_by(Organisation.sector)))
+    return render_template("portfolio/create.html", form=form, sectors=sectors), status
 
 
 def _organisation_error(message: str) -> str:
