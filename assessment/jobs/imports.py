@@ -17,8 +17,8 @@ from assessment.operations.imports import (
     check_upload,
     claim_background,
     fail_upload,
-    finish_files,
     find_upload,
+    finish_files,
     store_upload,
 )
 

@@ -181,7 +181,7 @@ def check_upload(job: ImportJob, progress: Callable[[int], None] | None = None) 
     campaign, questionnaire = _campaign_of(job)
     data = _read_checked(job)
     try:
-        imported = check_import(campaign, questionnaire, data, job.suffix, progress)
+        imported = check_import(campaign, questionnaire, data, job.filename, progress)
     except ImportRejected as exc:
         job.status, job.problems = REJECTED, problem_rows(exc.problems)
         job.preview, job.responses = None, None
@@ -242,7 +242,7 @@ def store_upload(job: ImportJob, checked: Callable[[int], None] | None = None,
     campaign, questionnaire = _campaign_of(job)
     data = _read_checked(job)
     try:
-        imported = check_import(campaign, questionnaire, data, job.suffix, checked)
+        imported = check_import(campaign, questionnaire, data, job.filename, checked)
     except ImportRejected as exc:
         _reject_changed(job, problem_rows(exc.problems))
         raise UploadRefused("changed") from None

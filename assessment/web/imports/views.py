@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -131,6 +131,7 @@ def job(campaign_id: int, job_id: str) -> ResponseReturnValue:
     questionnaire = questionnaire_of(campaign)
     return render_template(
         "imports/job.html", campaign=campaign, job=found, status=status,
+        figures=_figures(status),
         problems=shown, problem_page=page, problem_pages=pages,
         first_problem=(page - 1) * PROBLEMS_PER_PAGE + 1,
         preview=_preview(questionnaire, found.preview or []),
@@ -143,7 +144,14 @@ def job_status(campaign_id: int, job_id: str) -> ResponseReturnValue:
     """An upload's progress as JSON, for its page's periodic check."""
     campaign = campaign_or_404(campaign_id)
     status = upload_status(_upload_or_404(campaign, job_id))
-    return {key: status[key] for key in ("status", "checked", "stored", "rows", "responses")}
+    return {key: status[key] for key in ("status", "checked", "stored", "rows", "responses")
+            } | {f"{key}_text": text for key, text in _figures(status).items()}
+
+
+def _figures(status: dict[str, Any]) -> dict[str, str]:
+    """The counts as the reader's language writes numbers (20,000; 20 000; 20 000)."""
+    return {key: format_decimal(status[key] or 0)
+            for key in ("checked", "stored", "responses", "problems")}
 
 
 @bp.post("/<int:campaign_id>/imports/<job_id>/confirm")
