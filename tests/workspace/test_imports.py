@@ -34,6 +34,7 @@ from tests.test_import import (
     stored,
     write_csv,
 )
+from tests.test_jobs import redis_app, run_burst_worker  # noqa: F401  (a fixture)
 from tests.workspace.conftest import World, form_token
 
 MakeAnswers = Callable[..., dict[str, Any]]
@@ -347,3 +348,25 @@ def test_large_file_goes_through_the_job_queue_with_progress(
         job = db.session.get(ImportJob, page_url.rsplit("/", 1)[1])
         assert job.background and not upload_path(job).exists()
         assert not progress_path(job.id).exists()
+
+
+def test_background_import_on_an_rq_worker(
+    redis_app: Flask, world: World, signed_in: Callable[[str], FlaskClient],  # noqa: F811
+    full_answers: MakeAnswers, tmp_path: Path,
+) -> None:
+    redis_app.config["IMPORT_INLINE_BYTES"] = 0  # every file goes through the queue
+    path = answers_csv(tmp_path / "answers.csv", [full_answers(), full_answers(cap_data="few")])
+    client = signed_in("hr")
+    page_url = upload(client, world.campaign, path)
+    waiting = client.get(page_url).text
+    assert "The file is being checked; nothing is stored yet." in waiting
+    assert "Check again" in waiting
+    run_burst_worker(redis_app)
+    assert client.get(page_url + "/status").json["status"] == "ready"
+    assert response_count(redis_app, world.campaign) == 0
+    assert confirm(client, page_url).headers["Location"] == page_url
+    assert "The responses are being stored" in client.get(page_url).text
+    run_burst_worker(redis_app)
+    status = client.get(page_url + "/status").json
+    assert (status["status"], status["stored"]) == ("done", 2)
+    assert response_count(redis_app, world.campaign) == 2
