@@ -138,7 +138,7 @@ def start_upload(campaign: Campaign, uploaded_by: int, data: bytes, filename: st
     suffix = PurePath(filename).suffix.lower()
     job = ImportJob(
         id=secrets.token_urlsafe(18), campaign_id=campaign.id, uploaded_by=uploaded_by,
-        filename=(PurePath(filename).name or "upload")[:200],
+        filename=_display_name(filename),
         suffix=suffix if suffix in _KNOWN_SUFFIXES else ".bin", size=len(data),
         digest=digest_of(data), status=CHECKING,
         background=len(data) > current_app.config["IMPORT_INLINE_BYTES"],
@@ -149,6 +149,13 @@ def start_upload(campaign: Campaign, uploaded_by: int, data: bytes, filename: st
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def _display_name(filename: str) -> str:
+    """The uploaded file's name as the page shows it: no folders, no control characters
+    (which the database may refuse), at most 200 characters."""
+    name = "".join(ch for ch in PurePath(filename.replace("\\", "/")).name if ch.isprintable())
+    return name[:200] or "upload"
 
 
 def find_upload(job_id: str) -> ImportJob | None:

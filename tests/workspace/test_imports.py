@@ -172,6 +172,7 @@ def test_good_file_previews_then_stores_exactly_what_the_cli_stores(
         methods.option(code).label["pl"] for code in ("surveys", "reviews"))
     assert response_count(app, world.campaign) == 0
 
+    client.get(page_url + "?lang=en")  # the language is remembered: back to English
     stored_page = confirm(client, page_url)
     assert stored_page.status_code == 302
     assert stored_page.headers["Location"] == f"/campaigns/{world.campaign}"
