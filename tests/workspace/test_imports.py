@@ -371,3 +371,31 @@ def test_background_import_on_an_rq_worker(
     status = client.get(page_url + "/status").json
     assert (status["status"], status["stored"]) == ("done", 2)
     assert response_count(redis_app, world.campaign) == 2
+
+
+def test_background_import_that_stops_or_cannot_be_queued_says_so(
+    redis_app: Flask, world: World, signed_in: Callable[[str], FlaskClient],  # noqa: F811
+    full_answers: MakeAnswers, tmp_path: Path,
+) -> None:
+    redis_app.config["IMPORT_INLINE_BYTES"] = 0
+    path = answers_csv(tmp_path / "answers.csv", [full_answers()])
+    client = signed_in("consultant")
+    # Queued, but no worker ever takes it up: after ten leases it is given up.
+    page_url = upload(client, world.campaign, path)
+    assert client.get(page_url + "/status").json["status"] == "checking"
+    with redis_app.app_context():
+        job = db.session.get(ImportJob, page_url.rsplit("/", 1)[1])
+        job.updated_at = dt.datetime(2000, 1, 1)
+        db.session.commit()
+        kept = upload_path(job)
+    assert kept.exists()
+    assert client.get(page_url + "/status").json["status"] == "failed"
+    assert "The import was interrupted; nothing was stored." in client.get(page_url).text
+    assert not kept.exists()
+    # The queue cannot be reached at all.
+    redis_app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    redis_app.extensions.pop("assessment.redis", None)  # the client of the old URL
+    page_url = upload(client, world.campaign, path)
+    page = client.get(page_url).text
+    assert "The job queue cannot be reached; upload the file again later." in page
+    assert response_count(redis_app, world.campaign) == 0
