@@ -56,18 +56,13 @@ KEEP = dt.timedelta(hours=24)  # an upload not confirmed by then is deleted
 STALLED_LEASES = 10  # leases without progress after which a background job is given up
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{24}")
 _KNOWN_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-ERROR_MESSAGES = {
-    "file_missing": "The uploaded file is no longer on the server; upload it again.",
-    "file_changed": "The uploaded file changed on the server since it was checked.",
-    "changed": "The file no longer gives the responses its preview showed.",
-    "queue_unavailable": "The job queue cannot be reached; upload the file again later.",
-    "worker_stopped": "The import was interrupted; upload the file again.",
-    "failed": "The import failed; nothing was stored.",
-}
 
 
 class UploadRefused(OperationError):
-    """A confirmation that cannot be carried out; `code` says why (see the pages)."""
+    """An upload that cannot be stored; `code` says why, for the pages (and the API) to
+    word: expired, digest, not_ready, file_missing, file_changed, changed (the file no
+    longer gives the previewed responses), failed. A failed job's `error_code` is one of
+    these or queue_unavailable, worker_stopped, instrument_missing."""
 
     def __init__(self, code: str):
         super().__init__(code)
