@@ -22,6 +22,7 @@ from assessment.web import (
     dashboard,
     downloads,
     errors,
+    imports,
     portfolio,
     public,
     security,
@@ -64,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(portfolio.bp)
+    app.register_blueprint(imports.bp)
     security.register(app)
     errors.register(app)  # after security: its 503 replacement still gets the headers
     app.wsgi_app = RequestGuard(app.wsgi_app, app.config["BODY_READ_TIMEOUT"])  # type: ignore[method-assign]

@@ -37,6 +37,16 @@ def _seconds(name: str, default: int) -> int:
     return int(raw)
 
 
+def _megabytes(name: str, default: int) -> int:
+    """A whole number of megabytes (at least 1) from the environment, or a clear error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of megabytes, at least 1 (got {raw!r})")
+    return int(raw)
+
+
 def engine_options(url: str) -> dict[str, Any]:
     """SQLAlchemy engine settings for a database URL.
 
@@ -84,6 +94,10 @@ def from_environment(instance_path: str) -> dict[str, object]:
         "REPORTS_DIR": os.environ.get("REPORTS_DIR") or str(Path(instance_path) / "reports"),
         # A job whose worker has not been heard of for this long is taken up again.
         "REPORT_LEASE_SECONDS": _seconds("REPORT_LEASE_SECONDS", 60),
+        # Uploads (the import's files): a bigger request body is refused with a 413 page.
+        # Files over IMPORT_INLINE_BYTES are checked and stored on the job queue.
+        "MAX_CONTENT_LENGTH": _megabytes("UPLOAD_MAX_MB", 100) * 2**20,
+        "IMPORT_INLINE_BYTES": 256 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "SESSION_COOKIE_SAMESITE": "Lax",

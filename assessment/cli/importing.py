@@ -1,8 +1,8 @@
 """`assessment import` and `assessment import-template`: answers collected elsewhere.
 
-The file is read and checked by `assessment.io.importing`; the valid responses are stored
-by `operations.responses.import_responses`, all or nothing, in the command's one
-transaction.
+The file is checked and its responses stored by `assessment.operations.imports` (which
+the campaign pages and the queue's import tasks share), all or nothing, in the command's
+one transaction.
 """
 
 from __future__ import annotations
@@ -13,18 +13,10 @@ import click
 from flask.cli import with_appcontext
 
 from assessment.cli.common import campaign_by_id, progress
-from assessment.config import LANGUAGES
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instruments import InstrumentMissing, questionnaire_of
-from assessment.models import Campaign, utc_today
-
-
-def _locales(questionnaire: Questionnaire) -> list[str]:
-    """Languages an imported response may be marked with."""
-    # Every language the project supports, not only those the web pages are translated
-    # into yet: these answers were collected elsewhere, perhaps on paper.
-    return [*LANGUAGES, *(code for code in questionnaire.languages if code not in LANGUAGES)]
+from assessment.models import Campaign
 
 
 def _campaign_questionnaire(campaign_id: int) -> tuple[Campaign, Questionnaire]:
@@ -56,22 +48,20 @@ def _rough_rows(file: str) -> int:
 @with_appcontext
 def import_command(file: str, campaign_id: int) -> None:
     """Import responses from a CSV or XLSX file, one row per respondent; all or nothing."""
-    from assessment.io.importing import CampaignWindow, ImportRejected, read_path
-    from assessment.operations.responses import import_responses
+    from assessment.io.importing import ImportRejected
+    from assessment.operations.imports import check_import, store_import
 
     campaign, questionnaire = _campaign_questionnaire(campaign_id)
     try:
         with progress(_rough_rows(file), "checking rows") as advance:
-            imported = read_path(questionnaire, file, locales=_locales(questionnaire),
-                                 today=utc_today(), progress=advance,
-                                 window=CampaignWindow(campaign.opens_on, campaign.closes_on))
+            imported = check_import(campaign, questionnaire, Path(file), progress=advance)
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem}", err=True)
         raise click.ClickException(
             "nothing imported: correct the file and import it again") from None
     with progress(len(imported), "storing responses") as advance:
-        count = import_responses(campaign, questionnaire, imported, progress=advance)
+        count = store_import(campaign, questionnaire, imported, progress=advance)
     db.session.commit()
     click.echo(f"imported {count} responses into campaign {campaign.id}")
 

@@ -175,7 +175,10 @@ def heartbeat(app: Flask, job_id: str, attempt: int) -> Iterator[None]:
 
 def sweep() -> None:
     """Queue again the jobs whose worker went away (or that the queue lost); clear the
-    temporary files of killed workers."""
+    temporary files of killed workers, and the import uploads past their expiry."""
+    from assessment.operations.imports import expire_uploads
+
+    expire_uploads()
     job_ids = requeue_abandoned()
     db.session.commit()
     for job_id in job_ids:

@@ -2,6 +2,7 @@
 
 from assessment.models.account import Membership, PasswordReset, User
 from assessment.models.base import Base, utc_today, utcnow
+from assessment.models.imports import ImportJob
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
 from assessment.models.response import (
@@ -13,7 +14,7 @@ from assessment.models.response import (
 )
 
 __all__ = [
-    "Base", "Campaign", "Draft", "InvitationToken", "Membership", "Organisation",
+    "Base", "Campaign", "Draft", "ImportJob", "InvitationToken", "Membership", "Organisation",
     "PasswordReset", "ReportJob", "Response", "ResponseScore", "Submission", "User",
     "utc_today", "utcnow",
 ]

@@ -214,12 +214,14 @@ def delete_campaign(campaign: Campaign) -> int:
 def delete_campaigns(campaign_ids: Collection[int]) -> int:
     """Delete campaigns with every answer, draft, link and report; returns the responses
     deleted. Flushes only."""
+    from assessment.operations.imports import forget_uploads
     from assessment.operations.reports import forget_reports
 
     ids = list(campaign_ids)
     responses = db.session.scalar(
         select(func.count()).select_from(Response).where(Response.campaign_id.in_(ids)))
     forget_reports(ids)
+    forget_uploads(ids)
     for model in CAMPAIGN_ROWS:
         db.session.execute(delete(model).where(model.campaign_id.in_(ids)),
                            execution_options={"synchronize_session": False})

@@ -67,3 +67,30 @@
     }, 2000);
   });
 })();
+
+// An import's page while its file is checked or stored on the queue: show the rows
+// checked and stored every few seconds, and load the page again when the phase ends.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-import-job]").forEach(function (box) {
+    var url = box.getAttribute("data-import-job");
+    var phase = box.getAttribute("data-status");
+    var timer = window.setInterval(function () {
+      fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (!job) { return; }
+          if (job.status !== phase) {
+            window.clearInterval(timer);
+            window.location.reload();
+            return;
+          }
+          box.querySelectorAll("[data-progress]").forEach(function (cell) {
+            var value = job[cell.getAttribute("data-progress")];
+            if (value !== null && value !== undefined) { cell.textContent = String(value); }
+          });
+        })
+        .catch(function () { /* try again at the next tick */ });
+    }, 2000);
+  });
+})();

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from assessment.extensions import db
 from assessment.instruments import InstrumentMissing
@@ -100,6 +100,13 @@ def register(app: Flask) -> None:
         return _page(400, _("Form expired"),
                      _("The form was open too long or came from elsewhere. Go back, reload the "
                        "page and try again; your saved answers are kept."))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _page(413, _("File too large"),
+                     _("The file is larger than %(mb)s MB, the most that can be uploaded. "
+                       "Split it into parts and import each.", mb=max(1, limit // 2**20)))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:

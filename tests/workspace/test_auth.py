@@ -319,7 +319,7 @@ def _post_routes(app: Flask) -> list[str]:
 def test_every_form_needs_its_csrf_token(app: Flask, world: World,
                                          signed_in: Callable[[str], FlaskClient]) -> None:
     values = {"organisation_id": world.organisation, "campaign_id": world.campaign,
-              "slug": world.slug, "token": "x" * 24, "number": 1}
+              "slug": world.slug, "token": "x" * 24, "number": 1, "job_id": "x" * 24}
     client = signed_in("admin")
     posted = []
     for rule in _post_routes(app):

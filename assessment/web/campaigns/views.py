@@ -52,6 +52,7 @@ from assessment.web.campaigns.forms import (
 )
 from assessment.web.downloads.views import report_form
 from assessment.web.errors import ProblemPage
+from assessment.web.imports.views import upload_form
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -196,7 +197,8 @@ def show(campaign_id: int) -> ResponseReturnValue:
         open_link=public_link(url_for("survey.intro", slug=campaign.slug))
         if campaign.mode == "open" else None,
         questionnaire_title=translate(questionnaire.title, _language()),
-        links=links, close=CloseForm(), reopen=ReopenForm(), report=report_form())
+        links=links, close=CloseForm(), reopen=ReopenForm(), report=report_form(),
+        upload=upload_form())
 
 
 @bp.get("/<int:campaign_id>/count")
