@@ -32,12 +32,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +53,7 @@ from assessment.app import create_app  # noqa: E402
 from assessment.config import sqlalchemy_url  # noqa: E402
 from assessment.extensions import db, init_migrations  # noqa: E402
 from assessment.models import Response  # noqa: E402
+from bench.serving import free_port, start_gunicorn, stop, wait_ready  # noqa: E402
 
 BENCH = "bench_submit"
 RATIO_TARGET = 0.6
@@ -155,46 +152,6 @@ def page_answers(page: list[tuple[str, str, list[str], list[str]]],
         else:
             data[key] = codes[int(rng.integers(len(codes)))]
     return data
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_gunicorn(target: list[str], port: int, env: dict[str, str], log: Path
-                   ) -> subprocess.Popen[bytes]:
-    """gunicorn with the project's settings on 127.0.0.1:port; the access log is off."""
-    environment = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "/dev/null",
-                   "ERROR_LOG": str(log), "WEB_CONCURRENCY": "2"}
-    return subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", *target],
-        cwd=ROOT, env=environment, start_new_session=True)
-
-
-def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn on port {port} exited with {process.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"gunicorn on port {port} did not answer in {seconds:.0f} s")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 async def timed(record: Record, kind: str, request: Any, expect: int) -> httpx.Response:

@@ -15,7 +15,6 @@ from assessment.extensions import db
 from assessment.instruments import registry
 from assessment.operations.campaigns import pool_version
 
-
 # Every response anywhere in the pool changes its version: without a grace period each
 # respondent's thank-you page would recompute the whole pool (bench/bench_submit.py).
 MEDIANS_STALE_SECONDS = 30.0
