@@ -66,13 +66,15 @@ def dont_know_share(
     items = [(i.key, {o.code for o in questionnaire.scales[i.scale].options
                       if o.value is None}) for i in questionnaire.dimension_items(dimension)]
     answered = dont_know = 0
-    for r in respondents:
-        given = [(a, unknown) for key, unknown in items
-                 if (a := r.answers.get(key)) is not None]
-        if not given:
-            continue
-        answered += 1
-        dont_know += any(str(a) in unknown for a, unknown in given)
+    for r in respondents:  # a plain loop: run for every respondent of every dimension
+        seen = said_dont_know = False
+        for key, unknown in items:
+            answer = r.answers.get(key)
+            if answer is not None:
+                seen = True
+                said_dont_know = said_dont_know or str(answer) in unknown
+        answered += seen
+        dont_know += said_dont_know
     if answered < threshold:
         return {"dont_know": hidden(), "dont_know_high": None}
     share = proportion(dont_know, answered)
