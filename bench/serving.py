@@ -25,12 +25,15 @@ def free_port() -> int:
 
 def start_gunicorn(target: list[str], port: int, env: dict[str, str], log: Path,
                    workers: int = 2) -> subprocess.Popen[bytes]:
-    """gunicorn with the project's settings on 127.0.0.1:port; the access log is off."""
+    """gunicorn with the project's settings on 127.0.0.1:port; the access log is off, the
+    error log and the workers' output go to `log`."""
     environment = {**os.environ, **env, "BIND": f"127.0.0.1:{port}", "ACCESS_LOG": "/dev/null",
                    "ERROR_LOG": str(log), "WEB_CONCURRENCY": str(workers)}
-    return subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", *target],
-        cwd=ROOT, env=environment, start_new_session=True)
+    with open(log, "ab") as output:  # the workers' own output too (warnings), not ours
+        return subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+             *target], cwd=ROOT, env=environment, start_new_session=True, stdout=output,
+            stderr=subprocess.STDOUT)
 
 
 def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
