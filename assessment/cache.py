@@ -36,23 +36,33 @@ class VersionedCache:
         self._computing: set[Hashable] = set()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, version: Hashable, compute: Callable[[], T], *,
-            stale_seconds: float = 0.0) -> T:
+    def get(self, key: Hashable, version: Hashable | Callable[[], Hashable],
+            compute: Callable[[], T], *, stale_seconds: float = 0.0) -> T:
         """The value of key at this data version, computing it when missing or stale.
 
-        With `stale_seconds`, a value of an older version computed less than that long
-        ago is served as it is, and while one request recomputes a stale value the
-        others are served the old one.
+        With `stale_seconds`, a value computed less than that long ago is served as it
+        is, whatever the data's version now (`version` may be a function giving it, then
+        called only when needed: reading the version is a query), and while one request
+        recomputes a stale value the others are served the old one.
         """
         with self._lock:
             found = self._values.get(key)
-            if found is not None and (
-                found[0] == version or time.monotonic() - found[2] < stale_seconds
-                or (stale_seconds and key in self._computing)
+            if found is not None and stale_seconds and (
+                time.monotonic() - found[2] < stale_seconds or key in self._computing
             ):
                 self._values.move_to_end(key)
                 return found[1]
+        current = version() if callable(version) else version
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None and found[0] == current:
+                if stale_seconds:  # checked current now: good for another grace period
+                    self._values[key] = (current, found[1], time.monotonic())
+                self._values.move_to_end(key)
+                return found[1]
             if stale_seconds:
+                if found is not None and key in self._computing:
+                    return found[1]
                 self._computing.add(key)
         try:
             value = compute()
@@ -61,7 +71,7 @@ class VersionedCache:
                 with self._lock:
                     self._computing.discard(key)
         with self._lock:
-            self._values[key] = (version, value, time.monotonic())
+            self._values[key] = (current, value, time.monotonic())
             self._values.move_to_end(key)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)

@@ -97,3 +97,23 @@ def test_a_failed_computation_lets_the_next_request_try_again(clock: Clock) -> N
 ])
 def test_option_attributes_match_wtforms(attributes: dict[str, Any]) -> None:
     assert option_attributes(**attributes) == html_params(**attributes)
+
+
+def test_the_version_is_read_only_when_the_grace_period_is_over(clock: Clock) -> None:
+    cache = VersionedCache()
+    reads: list[int] = []
+
+    def version() -> int:
+        reads.append(1)
+        return 7
+
+    assert cache.get("k", version, lambda: "seven", stale_seconds=30) == "seven"
+    clock.now += 10
+    assert cache.get("k", version, lambda: "never", stale_seconds=30) == "seven"
+    assert len(reads) == 1
+    clock.now += 30
+    assert cache.get("k", version, lambda: "never", stale_seconds=30) == "seven"  # same
+    assert len(reads) == 2
+    clock.now += 29  # checked 29 s ago: still within the grace period
+    assert cache.get("k", version, lambda: "never", stale_seconds=30) == "seven"
+    assert len(reads) == 2

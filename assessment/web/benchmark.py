@@ -43,7 +43,7 @@ def pool_medians(questionnaire_key: str) -> dict[str, Any]:
 
     questionnaire = registry().get(questionnaire_key)
     return _cache().get(
-        ("medians", questionnaire_key), pool_version(questionnaire_key),
+        ("medians", questionnaire_key), lambda: pool_version(questionnaire_key),
         lambda: benchmark_pool(db.session(), questionnaire),
         stale_seconds=MEDIANS_STALE_SECONDS,
     )
