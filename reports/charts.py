@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import matplotlib
@@ -303,11 +304,18 @@ def interval_chart(
         return to_svg(fig)
 
 
+@cache
+def _heatmap_colours() -> Any:
+    # The registry hands out a fresh copy of the colour map on every lookup, which then
+    # builds its lookup table again: hundreds of times per dashboard.
+    return matplotlib.colormaps[HEATMAP]
+
+
 def heat_colours(value: float | None) -> tuple[str, str]:
     """Background and text colour of a 0-100 heatmap cell (cividis; white when missing)."""
     if value is None:
         return "#FFFFFF", TEXT
-    red, green, blue, _ = matplotlib.colormaps[HEATMAP](min(max(value, 0.0), 100.0) / 100)
+    red, green, blue, _ = _heatmap_colours()(min(max(value, 0.0), 100.0) / 100)
     # Relative luminance (WCAG 2): black figures read better above about 0.18.
     luminance = 0.2126 * red**2.2 + 0.7152 * green**2.2 + 0.0722 * blue**2.2
     background = "#{:02X}{:02X}{:02X}".format(*(round(255 * c) for c in (red, green, blue)))

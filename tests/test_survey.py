@@ -201,6 +201,21 @@ def test_skipping_pages_cannot_submit_incomplete(
     assert result.headers["Location"].endswith("/page/1?incomplete=1")
     assert "still unanswered" in client.get(result.headers["Location"]).text
     assert count(app, Response) == 0
+    # The last page's answers were kept in the draft: page 5 shows them ticked (a browser
+    # posts them again with the submit).
+    last = client.get(f"/s/{campaign.slug}/page/5").text
+    assert re.search(r'<input checked id="seniority-\d+" name="seniority" required '
+                     r'type="radio" value="manager"', last)
+    with app.app_context():
+        kept = db.session.scalars(select(Draft.answers)).one()
+    assert {key: kept[key] for key in SECTION_ITEMS[5]} == {
+        key: full_answers()[key] for key in SECTION_ITEMS[5]}
+    for number in range(1, 5):
+        result = post_page(client, campaign.slug, number, full_answers())
+    assert result.headers["Location"].endswith("/page/5")
+    submitted = post_page(client, campaign.slug, 5, full_answers())
+    assert submitted.headers["Location"].endswith(f"/s/{campaign.slug}/thanks")
+    assert count(app, Response) == 1 and count(app, Draft) == 0
 
 
 def test_personal_token_journey_and_reuse(

@@ -13,17 +13,19 @@ shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from statistics import fmean
 from typing import Any
 
+import numpy as np
+
 from assessment.analysis.records import Respondent
-from assessment.analysis.results import NO_RESPONDENTS, dimension_values, hidden
+from assessment.analysis.results import NO_RESPONDENTS, hidden
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX
 from assessment.stats.clustered import clustered_difference
 from assessment.stats.correlation import benjamini_hochberg
-from assessment.stats.descriptive import difference_ci
+from assessment.stats.descriptive import as_floats, difference_ci
 from assessment.stats.privacy import suppression_reasons
 
 Attribute = Callable[[Respondent], str | None]
@@ -47,20 +49,62 @@ def partition(
     return groups
 
 
+class ScoreMatrix:
+    """Respondents' scores on some dimensions, read once into a float matrix (NaN: not
+    scored), with their groups by one profile attribute as row indices.
+
+    A breakdown counts and averages every dimension in every group, and checks the
+    complementary suppression of each: done list by list, that reads each score a dozen
+    times, the larger part of a large campaign's statistics.
+    """
+
+    def __init__(self, respondents: Sequence[Respondent], attribute: Attribute,
+                 keys: Sequence[str]):
+        self.keys = list(keys)
+        self.respondents = respondents
+        self.values = as_floats(
+            [[r.scores.get(key) for key in self.keys] for r in respondents]
+        ).reshape(len(respondents), len(self.keys))
+        self.scored = ~np.isnan(self.values)
+        rows: dict[str, list[int]] = {}  # in order of first appearance, as `partition`
+        for row, r in enumerate(respondents):
+            value = attribute(r)
+            if value is not None:
+                rows.setdefault(value, []).append(row)
+        self.groups = {value: np.asarray(found, dtype=np.intp) for value, found in rows.items()}
+
+    def counts(self, group: str) -> dict[str, int]:
+        """How many of the group's members scored each dimension."""
+        found = self.scored[self.groups[group]].sum(axis=0)
+        return {key: int(found[column]) for column, key in enumerate(self.keys)}
+
+    def scores(self, group: str, key: str) -> list[float]:
+        """The scores of the group's members on one dimension, in the respondents' order
+        (members without one left out), as `dimension_values` gives them."""
+        column = self.keys.index(key)
+        rows = self.groups.get(group, np.empty(0, dtype=np.intp))
+        kept = rows[self.scored[rows, column]]
+        return self.values[kept, column].tolist()
+
+    def members(self, group: str) -> list[Respondent]:
+        return [self.respondents[row] for row in self.groups.get(group, [])]
+
+
 def visible_cells(
-    groups: Mapping[str, Sequence[Respondent]], respondents: Sequence[Respondent],
-    keys: Sequence[str], threshold: int,
+    matrix: ScoreMatrix, threshold: int,
 ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Which rows and which cells to hide, with reason codes: ({group: reason},
     {dimension: {group: reason}}) for the groups of one breakdown."""
-    sizes = {g: len(rs) for g, rs in groups.items()}
-    sizes[UNSHOWN] = len(respondents) - sum(sizes.values())
+    sizes = {g: len(rows) for g, rows in matrix.groups.items()}
+    sizes[UNSHOWN] = len(matrix.respondents) - sum(sizes.values())
     rows = suppression_reasons(sizes, threshold, unshown={UNSHOWN})
-    shown = [g for g in groups if g not in rows and groups[g]]
+    shown = [g for g in matrix.groups if g not in rows and len(matrix.groups[g])]
+    counts = {g: matrix.counts(g) for g in shown}
+    totals = matrix.scored.sum(axis=0)
     cells: dict[str, dict[str, str]] = {}
-    for key in keys:
-        scored = {g: len(dimension_values(groups[g], key)) for g in shown}
-        scored[UNSHOWN] = len(dimension_values(respondents, key)) - sum(scored.values())
+    for column, key in enumerate(matrix.keys):
+        scored = {g: counts[g][key] for g in shown}
+        scored[UNSHOWN] = int(totals[column]) - sum(scored.values())
         cells[key] = suppression_reasons(scored, threshold, unshown={UNSHOWN})
     return rows, cells
 
@@ -73,23 +117,23 @@ def breakdown(
 
     Also the spread (highest minus lowest shown group mean) of each dimension.
     """
-    groups = partition(respondents, attribute)
     scale = questionnaire.item_scale(item_key)
     keys = [d.key for d in questionnaire.dimensions] + [INDEX]
-    row_reasons, cell_reasons = visible_cells(groups, respondents, keys, threshold)
+    matrix = ScoreMatrix(respondents, attribute, keys)
+    row_reasons, cell_reasons = visible_cells(matrix, threshold)
     rows: dict[str, Any] = {}
     for option in scale.options:
-        members = groups.get(option.code, [])
+        members = len(matrix.groups.get(option.code, ()))
         if option.code in row_reasons:
             rows[option.code] = hidden(row_reasons[option.code])
         elif members:
             cells = {}
             for key in keys:
-                values = dimension_values(members, key)
+                values = matrix.scores(option.code, key)
                 reason = cell_reasons[key].get(option.code)
                 cells[key] = hidden(reason) if reason else (
                     {"n": len(values), "mean": fmean(values) if values else None})
-            rows[option.code] = {"n": len(members), "dimensions": cells}
+            rows[option.code] = {"n": members, "dimensions": cells}
     spread = {}
     for key in keys:
         values = [m for row in rows.values() if "dimensions" in row
@@ -111,20 +155,21 @@ def seniority_gaps(
     a = questionnaire.analysis
     if a is None:
         return []
-    groups = partition(respondents, BREAKDOWNS["seniority"])
     keys = [*(d.key for d in questionnaire.dimensions_in("capability")), INDEX]
-    row_reasons, cell_reasons = visible_cells(groups, respondents, keys, threshold)
-    senior, staff = groups.get(a.senior_code, []), groups.get(a.staff_code, [])
+    matrix = ScoreMatrix(respondents, BREAKDOWNS["seniority"], keys)
+    row_reasons, cell_reasons = visible_cells(matrix, threshold)
     gaps = []
     for key in keys:
         reasons = [reason for code in (a.senior_code, a.staff_code)
                    if (reason := row_reasons.get(code) or cell_reasons[key].get(code))]
-        values_a, values_b = dimension_values(senior, key), dimension_values(staff, key)
+        values_a = matrix.scores(a.senior_code, key)
+        values_b = matrix.scores(a.staff_code, key)
         if reasons or not values_a or not values_b:
             gaps.append({"dimension": key} | hidden(reasons[0] if reasons else NO_RESPONDENTS))
             continue
         gap = {"dimension": key} | difference_ci(values_a, values_b).as_dict()
         if clustered:
+            senior, staff = matrix.members(a.senior_code), matrix.members(a.staff_code)
             gap |= clustered_difference(
                 values_a, [r.campaign_id for r in senior if r.scores.get(key) is not None],
                 values_b, [r.campaign_id for r in staff if r.scores.get(key) is not None])

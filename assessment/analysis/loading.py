@@ -120,7 +120,9 @@ def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Responden
     ids = list(campaign_ids)
     if not ids:
         return []
-    rows = session.execute(
+    # Through the session's connection (Core rows): the same rows, without the ORM's
+    # per-row processing, which costs more than the query for a large campaign.
+    rows = session.connection().execute(
         select(Response.campaign_id, Response.answers, Response.scores, Response.seniority,
                Response.function, Response.generation, Response.country)
         .where(Response.campaign_id.in_(ids))

@@ -83,6 +83,23 @@ def correlations(
     return rows
 
 
+def item_scores(questionnaire: Questionnaire, item_key: str,
+                respondents: Sequence[Respondent]) -> list[float | None]:
+    """Every respondent's score on one item, each distinct answer scored once."""
+    scored: dict[str, float | None] = {}
+    column: list[float | None] = []
+    for r in respondents:
+        answer = r.answers.get(item_key)
+        if not isinstance(answer, str):  # no answer, or a list (a multiple-choice item)
+            column.append(item_score(questionnaire, item_key, answer))
+        elif answer in scored:
+            column.append(scored[answer])
+        else:
+            column.append(scored.setdefault(answer,
+                                            item_score(questionnaire, item_key, answer)))
+    return column
+
+
 def reliability(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
     clustered: bool = False,
@@ -101,10 +118,11 @@ def reliability(
         items = [i.key for i in questionnaire.dimension_items(d.key)]
         if len(items) >= 2:
             scales[d.key] = items
+    columns = {item: item_scores(questionnaire, item, respondents)
+               for items in scales.values() for item in items}
     result: dict[str, Any] = {}
     for key, items in scales.items():
-        matrix = [[item_score(questionnaire, i, r.answers.get(i)) for i in items]
-                  for r in respondents]
+        matrix = list(zip(*(columns[i] for i in items), strict=True))
         alpha = cronbach_alpha(matrix).as_dict()
         if clustered and alpha["alpha"] is not None:
             alpha |= clustered_alpha(matrix, [r.campaign_id for r in respondents])

@@ -62,17 +62,19 @@ def dont_know_share(
 ) -> dict[str, Any]:
     """Share of the respondents who answered any of the dimension's items that said
     "don't know" (an option without a value) to at least one of them, and the flag."""
-    items = [(i.key, questionnaire.scales[i.scale]) for i in questionnaire.dimension_items(
-        dimension)]
+    # Per item, the codes of its options without a value ("don't know"), looked up once.
+    items = [(i.key, {o.code for o in questionnaire.scales[i.scale].options
+                      if o.value is None}) for i in questionnaire.dimension_items(dimension)]
     answered = dont_know = 0
-    for r in respondents:
-        given = [(r.answers.get(key), scale) for key, scale in items
-                 if r.answers.get(key) is not None]
-        if not given:
-            continue
-        answered += 1
-        dont_know += any((o := scale.option(str(a))) is not None and o.value is None
-                         for a, scale in given)
+    for r in respondents:  # a plain loop: run for every respondent of every dimension
+        seen = said_dont_know = False
+        for key, unknown in items:
+            answer = r.answers.get(key)
+            if answer is not None:
+                seen = True
+                said_dont_know = said_dont_know or str(answer) in unknown
+        answered += seen
+        dont_know += said_dont_know
     if answered < threshold:
         return {"dont_know": hidden(), "dont_know_high": None}
     share = proportion(dont_know, answered)

@@ -133,13 +133,18 @@ def go_back(
 
 def submit_draft(
     campaign: Campaign, questionnaire: Questionnaire, draft: Draft, key: str, locale: str,
+    last_page: Mapping[str, Any] | None = None,
 ) -> Response:
     """Turn a complete draft into a response; the draft is deleted and its key spent.
 
-    Raises DraftIncomplete with the first page that still lacks a required answer, and
-    DraftGone when another request submitted the same draft first.
+    `last_page` holds the answers posted with the submit, merged into the draft's here
+    rather than saved into the draft first (an UPDATE of a row about to be deleted).
+    Raises DraftIncomplete with the first page that still lacks a required answer
+    (nothing is written then), and DraftGone when another request submitted the same
+    draft first.
     """
     answers = dict(draft.answers or {})
+    answers.update(last_page or {})
     missing = answer_problems(questionnaire, answers)
     if missing:
         page = next(

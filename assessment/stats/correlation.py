@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import stats
 
-from assessment.stats.descriptive import check_confidence, finite_or_none, is_constant
+from assessment.stats.descriptive import as_floats, check_confidence, finite_or_none, is_constant
 
 # The Fisher z interval needs n - 3 > 0.
 MIN_PAIRS = 4
@@ -106,12 +106,11 @@ def _complete_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     if len(x) != len(y):
         raise ValueError(f"x and y must pair up, got lengths {len(x)} and {len(y)}")
-    both = [(finite_or_none(a), finite_or_none(b)) for a, b in zip(x, y, strict=True)]
-    pairs = [(a, b) for a, b in both if a is not None and b is not None]
-    if not pairs:
-        return np.empty(0), np.empty(0)
-    xs, ys = zip(*pairs, strict=True)
-    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    # None becomes NaN in a float array, so "missing, NaN or infinite" (finite_or_none)
+    # is one vectorised test, in the same order as the pairs were given.
+    xs, ys = as_floats(x), as_floats(y)
+    kept = np.isfinite(xs) & np.isfinite(ys)
+    return xs[kept], ys[kept]
 
 
 def _fisher_z_interval(r: float, se: float, confidence: float) -> tuple[float, float]:

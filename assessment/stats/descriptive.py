@@ -90,10 +90,17 @@ def finite_or_none(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def as_floats(values: Iterable[Any]) -> np.ndarray:
+    """Values (or equal-length rows of values) as a float array, None as NaN: one
+    vectorised conversion instead of a Python test per value."""
+    return np.array(values if isinstance(values, list | tuple | np.ndarray) else list(values),
+                    dtype=float)
+
+
 def clean_values(values: Iterable[float | None]) -> np.ndarray:
     """Return the finite values as a float array, dropping None and NaN."""
-    kept = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-    return np.asarray(kept, dtype=float)
+    floats = as_floats(values)
+    return floats[np.isfinite(floats)]
 
 
 def is_constant(values: np.ndarray) -> bool:

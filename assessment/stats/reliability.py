@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from assessment.stats.descriptive import check_confidence, finite_or_none
+from assessment.stats.descriptive import as_floats, check_confidence, finite_or_none
 
 MIN_ITEMS = 2
 MIN_RESPONDENTS = 3
@@ -70,7 +70,6 @@ def _complete_rows(items: Sequence[Sequence[float | None]]) -> np.ndarray:
     if len(widths) > 1:
         raise ValueError(f"every respondent needs the same number of items, got {widths}")
     k = widths.pop() if widths else 0
-    rows = [[finite_or_none(value) for value in row] for row in items]
+    scores = as_floats(items).reshape(len(items), k)
     # Listwise deletion: alpha compares variances, which must come from the same people.
-    complete = [[v for v in row if v is not None] for row in rows if None not in row]
-    return np.asarray(complete, dtype=float).reshape(len(complete), k)
+    return scores[np.isfinite(scores).all(axis=1)]

@@ -15,6 +15,10 @@ from assessment.extensions import db
 from assessment.instruments import registry
 from assessment.operations.campaigns import pool_version
 
+# Every response anywhere in the pool changes its version: without a grace period each
+# respondent's thank-you page would recompute the whole pool (bench/bench_submit.py).
+MEDIANS_STALE_SECONDS = 30.0
+
 
 def _cache() -> VersionedCache:
     cache: VersionedCache = current_app.extensions.setdefault("figures_cache",
@@ -33,11 +37,13 @@ def pool_overview(questionnaire_key: str = "digiskills") -> dict[str, Any]:
 
 
 def pool_medians(questionnaire_key: str) -> dict[str, Any]:
-    """Benchmark median, top 25% and top 10% per dimension."""
+    """Benchmark median, top 25% and top 10% per dimension, as of at most
+    MEDIANS_STALE_SECONDS ago (the thank-you page's comparison)."""
     from assessment.analysis.statistics import benchmark_pool
 
     questionnaire = registry().get(questionnaire_key)
     return _cache().get(
-        ("medians", questionnaire_key), pool_version(questionnaire_key),
+        ("medians", questionnaire_key), lambda: pool_version(questionnaire_key),
         lambda: benchmark_pool(db.session(), questionnaire),
+        stale_seconds=MEDIANS_STALE_SECONDS,
     )

@@ -77,20 +77,22 @@ def _require_open(campaign: Campaign) -> None:
                             day=campaign.closes_on.isoformat() if campaign.closes_on else ""))
 
 
-def _draft_slot(campaign: Campaign) -> str:
-    return f"draft:{campaign.id}"
+# The session's slots are named by campaign id, taken before a commit: after it, reading
+# the campaign's attributes would load the row again.
+def _draft_slot(campaign_id: int) -> str:
+    return f"draft:{campaign_id}"
 
 
-def _submitted_slot(campaign: Campaign) -> str:
-    return f"done:{campaign.id}"
+def _submitted_slot(campaign_id: int) -> str:
+    return f"done:{campaign_id}"
 
 
-def _profile_slot(campaign: Campaign) -> str:
-    return f"profile:{campaign.id}"
+def _profile_slot(campaign_id: int) -> str:
+    return f"profile:{campaign_id}"
 
 
 def _session_key(campaign: Campaign) -> str | None:
-    key = session.get(_draft_slot(campaign))
+    key = session.get(_draft_slot(campaign.id))
     return key if isinstance(key, str) and _well_formed(key) else None
 
 
@@ -101,23 +103,23 @@ def _current_draft(campaign: Campaign) -> tuple[Draft | None, str | None]:
     return drafts.find_draft(campaign, key), key
 
 
-def _remember(campaign: Campaign, key: str) -> None:
+def _remember(campaign_id: int, key: str) -> None:
     """Keep the resume key in this browser, for as long as a draft may be resumed."""
     session.permanent = True
-    session[_draft_slot(campaign)] = key
-    session.pop(_submitted_slot(campaign), None)
+    session[_draft_slot(campaign_id)] = key
+    session.pop(_submitted_slot(campaign_id), None)
 
 
-def _mark_submitted(campaign: Campaign, profile: dict[str, Any] | None = None) -> None:
+def _mark_submitted(campaign_id: int, profile: dict[str, Any] | None = None) -> None:
     """Forget the resume key and remember that this browser's answers are in.
 
     The cookie then lasts only as long as the browser session, unless another draft
     still needs it.
     """
-    session.pop(_draft_slot(campaign), None)
-    session[_submitted_slot(campaign)] = True
+    session.pop(_draft_slot(campaign_id), None)
+    session[_submitted_slot(campaign_id)] = True
     if profile is not None:
-        session[_profile_slot(campaign)] = profile
+        session[_profile_slot(campaign_id)] = profile
     session.permanent = any(DRAFT_SLOT.fullmatch(name) for name in session)
 
 
@@ -141,10 +143,11 @@ def intro(slug: str) -> ResponseReturnValue:
         draft, key = _current_draft(campaign)
         if draft is None:
             draft, key = drafts.start_draft(campaign)
+        campaign_id, first_page = campaign.id, _first_page(campaign, draft)
         db.session.commit()
         assert key is not None
-        _remember(campaign, key)
-        return _first_page(campaign, draft)
+        _remember(campaign_id, key)
+        return first_page
     return _render_intro(campaign, form)
 
 
@@ -163,9 +166,10 @@ def invitation(token: str) -> ResponseReturnValue:
         except TokenUnavailable:
             db.session.rollback()  # another window spent it a moment ago
             return _spent_or_unknown(token)
+        campaign_id, first_page = campaign.id, _first_page(campaign, draft)
         db.session.commit()
-        _remember(campaign, key)
-        return _first_page(campaign, draft)
+        _remember(campaign_id, key)
+        return first_page
     return _render_intro(campaign, form)
 
 
@@ -214,12 +218,12 @@ def resume(slug: str, key: str) -> ResponseReturnValue:
     draft = drafts.find_draft(campaign, key) if _well_formed(key) else None
     if draft is None:
         if _well_formed(key) and drafts.was_submitted(campaign, key):
-            _mark_submitted(campaign)
+            _mark_submitted(campaign.id)
             return redirect(url_for(".thanks", slug=slug))
         raise ProblemPage(404, _("Nothing to resume"),
                           _("We found no unfinished answers for this link. They may already "
                             "have been submitted."))
-    _remember(campaign, key)
+    _remember(campaign.id, key)
     return _first_page(campaign, draft)
 
 
@@ -250,21 +254,20 @@ def page(slug: str, number: int) -> ResponseReturnValue:
                          drafts.keep_valid(questionnaire, form.answers()), number - 1)
         db.session.commit()
         return _render_page(campaign, questionnaire, number, form, key), 422
-    is_last = number == drafts.last_page(questionnaire)
-    drafts.save_page(draft, questionnaire, form.answers(), number if not is_last else number - 1)
-    if not is_last:
+    if number < drafts.last_page(questionnaire):
+        drafts.save_page(draft, questionnaire, form.answers(), number)
         db.session.commit()
         return redirect(url_for(".page", slug=slug, number=number + 1))
-    return _submit(campaign, questionnaire, draft, key, language)
+    return _submit(campaign, questionnaire, draft, key, language, form.answers())
 
 
 def _no_draft(campaign: Campaign, key: str | None) -> ResponseReturnValue:
     """No draft behind this browser's key: submitted (perhaps by a request whose reply
     was lost, or in another window), or never started."""
     if key is not None and drafts.was_submitted(campaign, key):
-        _mark_submitted(campaign)
+        _mark_submitted(campaign.id)
         return redirect(url_for(".thanks", slug=campaign.slug))
-    if session.get(_submitted_slot(campaign)):
+    if session.get(_submitted_slot(campaign.id)):
         raise ProblemPage(409, _("Already submitted"),
                           _("Your answers have already been submitted. Thank you!"))
     return redirect(url_for(".intro", slug=campaign.slug) if campaign.mode == "open"
@@ -272,30 +275,34 @@ def _no_draft(campaign: Campaign, key: str | None) -> ResponseReturnValue:
 
 
 def _submit(
-    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, key: str, language: str
+    campaign: Campaign, questionnaire: Questionnaire, draft: Draft, key: str, language: str,
+    last_page: dict[str, Any],
 ) -> ResponseReturnValue:
     try:
-        response = drafts.submit_draft(campaign, questionnaire, draft, key, language)
+        response = drafts.submit_draft(campaign, questionnaire, draft, key, language, last_page)
     except drafts.DraftIncomplete as incomplete:
-        db.session.commit()  # the page's answers are kept
+        # The last page's answers are kept, with the draft (the page stays the last).
+        drafts.save_page(draft, questionnaire, last_page, drafts.last_page(questionnaire) - 1)
+        db.session.commit()
         return redirect(url_for(".page", slug=campaign.slug, number=incomplete.page,
                                 incomplete=1))
     except drafts.DraftGone:
         db.session.rollback()
         return _no_draft(campaign, key)
     profile = dict(response.scores)
+    campaign_id, slug = campaign.id, campaign.slug
     db.session.commit()
-    _mark_submitted(campaign, profile)
-    return redirect(url_for(".thanks", slug=campaign.slug))
+    _mark_submitted(campaign_id, profile)
+    return redirect(url_for(".thanks", slug=slug))
 
 
 @bp.route("/<slug>/thanks")
 def thanks(slug: str) -> ResponseReturnValue:
     """Thank-you page with the respondent's own capability profile."""
     campaign = _campaign(slug)
-    profile = session.get(_profile_slot(campaign))
+    profile = session.get(_profile_slot(campaign.id))
     if not profile:
-        if session.get(_submitted_slot(campaign)):
+        if session.get(_submitted_slot(campaign.id)):
             # Submitted, but the reply that carried the profile was lost: the answers are
             # in, and the profile is not kept anywhere to show again.
             return render_template("survey/thanks.html", campaign=campaign, rows=None)
