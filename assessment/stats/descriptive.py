@@ -92,6 +92,8 @@ def finite_or_none(value: Any) -> float | None:
 
 def clean_values(values: Iterable[float | None]) -> np.ndarray:
     """Return the finite values as a float array, dropping None and NaN."""
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return values[np.isfinite(values)]  # a pool's 10,000 means without a Python loop
     kept = [float(v) for v in values if v is not None and math.isfinite(float(v))]
     return np.asarray(kept, dtype=float)
 
