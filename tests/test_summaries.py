@@ -244,3 +244,31 @@ def test_benchmark_from_summaries_equals_benchmark_from_score_rows(
         index = [m.means["index"] for m in raw_pool if "index" in m.means]
         assert found["dimensions"]["index"]["median"] == pytest.approx(
             float(np.percentile(index, 50)), abs=1e-9)
+
+
+def test_benchmark_from_summaries_leaves_out_dimensions_too_few_scored(
+    app: Flask, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    # Five organisations of five respondents; in the first only three scored cap_data
+    # (two said "don't know"), so it enters the benchmark without cap_data: four
+    # organisations are left for cap_data, under the five any figure needs.
+    campaigns = [make_campaign() for _ in range(5)]
+    codes = ["few", "some", "most", "everyone", "nobody"]
+    with app.app_context():
+        q = app.extensions["questionnaires"].get("digiskills")
+        for number, campaign in enumerate(campaigns):
+            stored = db.session.get(Campaign, campaign.id)
+            for i in range(5):
+                cap_data = "dont_know" if number == 0 and i < 2 else codes[(number + i) % 5]
+                submit_response(stored, q, full_answers(cap_data=cap_data,
+                                                        cap_cyber=codes[number]))
+        db.session.commit()
+        found = benchmark_pool(db.session(), q)
+    assert found["organisations"] == 5
+    assert found["dimensions"]["cap_data"] == {"suppressed": True, "reason": "below_threshold",
+                                               "n": None}
+    # cap_cyber: each organisation's respondents agree, so its means are 25, 50, 75, 100
+    # and 0; by hand (R type 7), the 90th percentile is 75 + 0.6 * (100 - 75).
+    assert found["dimensions"]["cap_cyber"] == {"n": 5, "median": 50.0,
+                                                "top25": 75.0, "top10": 90.0}

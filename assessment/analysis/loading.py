@@ -195,11 +195,10 @@ def pool_dimension_values(
     The database groups the summaries by dimension into one array each, so a pool of
     10,000 organisations comes back as a dozen rows rather than 120,000.
     """
-    # A subquery, not a CTE read twice: PostgreSQL would then hash the summaries
-    # instead of the pool (it cannot tell how many campaigns the CTE holds).
-    pool = _pool_campaign_ids(questionnaire_key).subquery()
-    organisations = select(func.count()).select_from(
-        _pool_campaign_ids(questionnaire_key).subquery()).scalar_subquery()
+    campaigns = _pool_campaign_ids(questionnaire_key).subquery()
+    # Each pool campaign carries the pool's size, counted before the join leaves out
+    # those with no dimension scored by enough people.
+    pool = select(campaigns, func.count().over().label("organisations")).subquery()
     mean = _summary_mean()
     postgresql = session.get_bind().dialect.name == "postgresql"
     grouped: ColumnElement[Any]
@@ -211,7 +210,7 @@ def pool_dimension_values(
         grouped = type_coerce(
             literal("[") + func.group_concat(func.printf("%.17g", mean), ",") + "]", JSON)
     statement = (
-        select(ScoreSummary.dimension, grouped, organisations)
+        select(ScoreSummary.dimension, grouped, func.max(pool.c.organisations))
         .join(pool, pool.c.id == ScoreSummary.campaign_id)
         .where(ScoreSummary.n > 0, ScoreSummary.n >= pool.c.anonymity_threshold)
         .group_by(ScoreSummary.dimension))
@@ -227,6 +226,8 @@ def _binary_rows(session: Session, statement: Any) -> list[Any]:
     double is printed by the server and parsed again (a third of the benchmark's time).
     SQLAlchemy asks for text, so the statement is compiled here and run on psycopg's
     own cursor."""
+    if session.autoflush:  # what session.execute would do first
+        session.flush()
     compiled = statement.compile(dialect=session.get_bind().dialect)
     connection = session.connection().connection.driver_connection
     assert connection is not None  # the session's connection, checked out above
