@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
+
 from assessment.analysis.records import CampaignInfo
 from assessment.stats.benchmark import benchmark_summary, percentile_rank
 from assessment.stats.privacy import BELOW_THRESHOLD, DEFAULT_THRESHOLD, suppressed_cell
@@ -79,7 +81,13 @@ def own_member(info: CampaignInfo, respondents: int,
 def summary_cell(members: Sequence[PoolMember], key: str) -> dict[str, Any]:
     """Median, top 25% and top 10% of one dimension, or the suppression marker when
     fewer than MIN_ORGANISATIONS organisations scored it."""
-    summary = benchmark_summary([m.means.get(key) for m in members])
+    return values_cell([m.means.get(key) for m in members])
+
+
+def values_cell(values: Sequence[float | None]) -> dict[str, Any]:
+    """Median, top 25% and top 10% of the organisations' means of one dimension, or the
+    suppression marker when fewer than MIN_ORGANISATIONS organisations scored it."""
+    summary = benchmark_summary(np.asarray(values, dtype=float))
     if summary.n < MIN_ORGANISATIONS:
         return suppressed_cell(BELOW_THRESHOLD) | {"n": None}
     return summary.as_dict()

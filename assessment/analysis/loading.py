@@ -1,6 +1,7 @@
 """Reading the engine's plain records out of the database (the engine's only SQL).
 
-Aggregates over many rows (the benchmark's per-organisation means) are done in SQL.
+Aggregates over many rows are done in SQL; the benchmark reads the campaign summaries
+(`models.summary`), kept with the responses, rather than every score.
 """
 
 from __future__ import annotations
@@ -8,11 +9,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, func, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Float,
+    RowMapping,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from assessment.analysis.records import CampaignInfo, Respondent, campaign_order
-from assessment.models import Campaign, Organisation, Response, ResponseScore
+from assessment.models import (
+    Campaign,
+    CampaignSummary,
+    Organisation,
+    Response,
+    ResponseScore,
+    ScoreSummary,
+)
 
 # The columns of a CampaignInfo, labelled with its field names. Plain columns, not ORM
 # entities: building 10,000 Campaign and Organisation objects only to copy their
@@ -52,14 +70,40 @@ def _newest_first() -> tuple[Any, ...]:
             Campaign.id.desc())
 
 
-def _newest_per_organisation(query: Any) -> Any:
-    """The ids of each organisation's newest campaign among those `query` selects
-    (a query of Campaign.id and Campaign.organisation_id)."""
+def _newest_per_organisation(query: Any, *columns: str) -> Any:
+    """The ids (and the other `columns` `query` selects) of each organisation's newest
+    campaign among those `query` selects (a query of Campaign.id, Campaign.organisation_id
+    and any other columns)."""
     ranked = query.add_columns(
         func.row_number().over(partition_by=Campaign.organisation_id,
                                order_by=_newest_first()).label("place")
     ).subquery()
-    return select(ranked.c.id).where(ranked.c.place == 1)
+    # `place <= 1`, not `place = 1`: PostgreSQL guesses that an equality on a window
+    # function keeps a handful of rows and then looks up the pool's summaries one
+    # campaign at a time (twice as slow at 10,000 campaigns as one pass over them).
+    return select(ranked.c.id, *(ranked.c[name] for name in columns)).where(
+        ranked.c.place <= 1)
+
+
+def _pool_campaign_ids(questionnaire_key: str) -> Any:
+    """The benchmark pool as a query of (id, anonymity_threshold): every organisation's
+    newest campaign of one instrument (by date, see `_newest_first`) among those that
+    have reached their anonymity threshold, so a just-opened campaign does not take the
+    organisation out of the benchmark. Counted from the campaign summaries.
+
+    The one place that says which organisations and campaigns form the pool: every
+    figure of the pool (`pool_campaigns`, `pool_means`, `pool_dimension_values`) reads
+    this query, so a condition on organisations goes in its `where` once.
+    """
+    return _newest_per_organisation(
+        select(Campaign.id, Campaign.organisation_id, Campaign.anonymity_threshold)
+        .join(Organisation, Organisation.id == Campaign.organisation_id)
+        .join(CampaignSummary, CampaignSummary.campaign_id == Campaign.id)
+        .where(Campaign.questionnaire_key == questionnaire_key,
+               CampaignSummary.responses >= Campaign.anonymity_threshold,
+               pool_organisations_clause()),
+        "anonymity_threshold",
+    )
 
 
 def pool_organisations_clause() -> ColumnElement[bool]:
@@ -71,25 +115,12 @@ def pool_organisations_clause() -> ColumnElement[bool]:
 
 
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
-    """Every consenting organisation's newest campaign of one instrument (by date, see
-    `_newest_first`) that has reached its anonymity threshold (one query), so a
-    just-opened campaign does not take the organisation out of the benchmark."""
-    counts = (
-        select(Response.campaign_id, func.count().label("n"))
-        .group_by(Response.campaign_id)
-        .subquery()
-    )
-    latest = _newest_per_organisation(
-        select(Campaign.id, Campaign.organisation_id)
-        .join(counts, counts.c.campaign_id == Campaign.id)
-        .join(Organisation, Campaign.organisation_id == Organisation.id)
-        .where(Campaign.questionnaire_key == questionnaire_key,
-               counts.c.n >= Campaign.anonymity_threshold, pool_organisations_clause())
-    )
+    """The campaigns of the benchmark pool (see `_pool_campaign_ids`), in id order."""
+    pool = _pool_campaign_ids(questionnaire_key).subquery()
     rows = session.execute(
         select(*_INFO_COLUMNS)
         .join(Organisation, Campaign.organisation_id == Organisation.id)
-        .where(Campaign.id.in_(latest))
+        .join(pool, pool.c.id == Campaign.id)
         .order_by(Campaign.id)
     ).mappings()
     return [_info(row) for row in rows]
@@ -135,10 +166,92 @@ def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Responden
     ]
 
 
+def _summary_mean() -> Any:
+    """A dimension's mean score from its summary, in floating point as avg() gives it
+    (SQLAlchemy would divide by the count as a NUMERIC, slowly and with other digits)."""
+    return ScoreSummary.total / cast(ScoreSummary.n, Float)
+
+
+def pool_response_counts(session: Session, questionnaire_key: str) -> dict[int, int]:
+    """Responses per campaign of the benchmark pool, from the campaign summaries."""
+    pool = _pool_campaign_ids(questionnaire_key).subquery()
+    rows = session.execute(
+        select(CampaignSummary.campaign_id, CampaignSummary.responses)
+        .join(pool, pool.c.id == CampaignSummary.campaign_id))
+    return {campaign_id: int(n) for campaign_id, n in rows}
+
+
+def pool_means(session: Session, questionnaire_key: str) -> dict[int, dict[str, tuple[float, int]]]:
+    """Per campaign of the benchmark pool and dimension: (mean score, n), from the
+    campaign summaries (one row per campaign and dimension, not one per score)."""
+    pool = _pool_campaign_ids(questionnaire_key).subquery()
+    rows = session.execute(
+        select(ScoreSummary.campaign_id, ScoreSummary.dimension,
+               _summary_mean(), ScoreSummary.n)
+        .join(pool, pool.c.id == ScoreSummary.campaign_id)
+        .where(ScoreSummary.n > 0))
+    means: dict[int, dict[str, tuple[float, int]]] = {}
+    for campaign_id, dimension, mean, n in rows:
+        means.setdefault(campaign_id, {})[dimension] = (float(mean), int(n))
+    return means
+
+
+def pool_dimension_values(
+    session: Session, questionnaire_key: str
+) -> tuple[int, dict[str, list[float]]]:
+    """The benchmark pool's size and, per dimension, the mean of each of its campaigns
+    that at least its anonymity threshold of respondents scored (what the benchmark's
+    quantiles are taken over; `benchmark.build_pool` applies the same rule to members).
+
+    The database groups the summaries by dimension into one array each, so a pool of
+    10,000 organisations comes back as a dozen rows rather than 120,000.
+    """
+    campaigns = _pool_campaign_ids(questionnaire_key).subquery()
+    # Each pool campaign carries the pool's size, counted before the join leaves out
+    # those with no dimension scored by enough people.
+    pool = select(campaigns, func.count().over().label("organisations")).subquery()
+    mean = _summary_mean()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    grouped: ColumnElement[Any]
+    if postgresql:
+        grouped = func.array_agg(mean)
+    else:
+        # SQLite has no arrays, and its json_group_array writes 15 digits: 17 give back
+        # the very doubles.
+        grouped = type_coerce(
+            literal("[") + func.group_concat(func.printf("%.17g", mean), ",") + "]", JSON)
+    statement = (
+        select(ScoreSummary.dimension, grouped, func.max(pool.c.organisations))
+        .join(pool, pool.c.id == ScoreSummary.campaign_id)
+        .where(ScoreSummary.n > 0, ScoreSummary.n >= pool.c.anonymity_threshold)
+        .group_by(ScoreSummary.dimension))
+    rows = _binary_rows(session, statement) if postgresql else session.execute(statement).all()
+    if not rows:  # no dimension scored by enough people: the pool may still have members
+        return int(session.scalar(select(func.count()).select_from(pool)) or 0), {}
+    return int(rows[0][2]), {dimension: values for dimension, values, _n in rows}
+
+
+def _binary_rows(session: Session, statement: Any) -> list[Any]:
+    """The rows of a statement fetched from PostgreSQL in binary form, in the session's
+    transaction. psycopg reads a float8[] of 10,000 doubles as it is sent; in text each
+    double is printed by the server and parsed again (a third of the benchmark's time).
+    SQLAlchemy asks for text, so the statement is compiled here and run on psycopg's
+    own cursor."""
+    if session.autoflush:  # what session.execute would do first
+        session.flush()
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    connection = session.connection().connection.driver_connection
+    assert connection is not None  # the session's connection, checked out above
+    with connection.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+
+
 def dimension_means(
     session: Session, campaign_ids: Sequence[int] | None = None
 ) -> dict[int, dict[str, tuple[float, int]]]:
-    """Per campaign and dimension: (mean score, n), aggregated in SQL."""
+    """Per campaign and dimension: (mean score, n), aggregated in SQL from every score
+    row (the benchmark reads `pool_means`; this is what the summaries must agree with)."""
     query = select(
         ResponseScore.campaign_id, ResponseScore.dimension,
         func.avg(ResponseScore.score), func.count(ResponseScore.score),

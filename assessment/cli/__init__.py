@@ -23,7 +23,7 @@ class AssessmentGroup(FlaskGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == MIGRATIONS_COMMAND:
-            init_migrations(ctx.ensure_object(ScriptInfo).load_app())
+            add_database_commands(ctx.ensure_object(ScriptInfo).load_app())
         return super().get_command(ctx, cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -34,6 +34,17 @@ class AssessmentGroup(FlaskGroup):
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as exc:
             raise click.ClickException(database_problem(exc)) from None
+
+
+def add_database_commands(app: Flask) -> None:
+    """Flask-Migrate's `db` group (upgrade, downgrade ...) on the app's CLI, with our
+    own database commands in it (`db rebuild-summaries`)."""
+    from assessment.cli.summaries import rebuild_summaries_command
+
+    init_migrations(app)
+    group = app.cli.commands[MIGRATIONS_COMMAND]
+    if isinstance(group, click.Group):
+        group.add_command(rebuild_summaries_command)
 
 
 def database_problem(exc: OperationalError | ProgrammingError) -> str:

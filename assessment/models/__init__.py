@@ -12,9 +12,10 @@ from assessment.models.response import (
     ResponseScore,
     Submission,
 )
+from assessment.models.summary import CampaignSummary, ScoreSummary
 
 __all__ = [
-    "Base", "Campaign", "Draft", "ImportJob", "InvitationToken", "Membership", "Organisation",
-    "PasswordReset", "ReportJob", "Response", "ResponseScore", "Submission", "User",
-    "utc_today", "utcnow",
+    "Base", "Campaign", "CampaignSummary", "Draft", "ImportJob", "InvitationToken",
+    "Membership", "Organisation", "PasswordReset", "ReportJob", "Response", "ResponseScore",
+    "ScoreSummary", "Submission", "User", "utc_today", "utcnow",
 ]

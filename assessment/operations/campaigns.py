@@ -13,11 +13,13 @@ from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.models import (
     Campaign,
+    CampaignSummary,
     Draft,
     InvitationToken,
     Organisation,
     Response,
     ResponseScore,
+    ScoreSummary,
     Submission,
 )
 from assessment.operations import OperationError
@@ -202,7 +204,9 @@ def reopen_campaign(campaign: Campaign, today: dt.date, closes_on: dt.date | Non
 
 
 # What a campaign owns and takes with it when deleted (children before parents).
-CAMPAIGN_ROWS = (ResponseScore, Response, Draft, InvitationToken, Submission)
+# Its summaries go in the same transaction as its responses.
+CAMPAIGN_ROWS = (ScoreSummary, CampaignSummary, ResponseScore, Response, Draft,
+                 InvitationToken, Submission)
 
 
 def delete_campaign(campaign: Campaign) -> int:

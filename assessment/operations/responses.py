@@ -15,6 +15,7 @@ from assessment.instrument.scoring import INDEX, score_response
 from assessment.models import Campaign, Response, ResponseScore, utc_today
 from assessment.operations import AnswersInvalid
 from assessment.operations.campaigns import record_data_change
+from assessment.operations.summaries import add_to_summaries
 
 if TYPE_CHECKING:  # the reader (and openpyxl) is loaded only by commands that import
     from assessment.io.importing import ImportedResponse
@@ -30,7 +31,8 @@ def submit_response(
     locale: str = "en",
     submitted_on: dt.date | None = None,
 ) -> Response:
-    """Store one complete response with its scores; flush only.
+    """Store one complete response with its scores, counted into the campaign's summary;
+    flush only.
 
     Personal tokens are spent when the respondent starts (operations.drafts), never
     here: the transaction that stores a response touches no token.
@@ -48,6 +50,7 @@ def submit_response(
     if scores:
         db.session.execute(insert(cast(Table, ResponseScore.__table__)), scores)
     record_data_change(campaign.id)
+    add_to_summaries([row])
     db.session.flush()
     return response
 
@@ -78,7 +81,8 @@ def score_rows(response_id: int, row: Mapping[str, Any]) -> list[dict[str, Any]]
 def store_responses(
     rows: Sequence[Mapping[str, Any]], progress: Callable[[int], None] | None = None
 ) -> int:
-    """Bulk-insert response rows (from `response_row`) and their score rows; flush only.
+    """Bulk-insert response rows (from `response_row`) and their score rows, and count
+    them into their campaigns' summaries; flush only.
 
     Core executemany in batches rather than one ORM object at a time: the ORM spends more
     time per row than the database does, which matters for imports and the demo pool.
@@ -99,6 +103,7 @@ def store_responses(
         if progress is not None:
             progress(len(batch))
     record_data_change(sorted({int(row["campaign_id"]) for row in rows}))
+    add_to_summaries(rows)
     db.session.flush()
     return stored
 

@@ -29,7 +29,7 @@ class BenchmarkSummary:
         return asdict(self)
 
 
-def benchmark_summary(values: Sequence[float | None]) -> BenchmarkSummary:
+def benchmark_summary(values: Sequence[float | None] | np.ndarray) -> BenchmarkSummary:
     """Median, 75th and 90th percentiles of the pool (linear interpolation, R type 7)."""
     pool = clean_values(values)
     if pool.size == 0:
