@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 from assessment.web.fields import ChoiceRadioField, DayField, ListField, WholeNumberField
+from assessment.web.forms import TextForm
 
 # The browser never offers a threshold below the product's default (5); the CLI keeps
 # the engine's minimum for tests and special cases.
@@ -48,7 +48,7 @@ def _closes_on() -> DayField:
                                    "it by hand."))
 
 
-class EditCampaignForm(FlaskForm):
+class EditCampaignForm(TextForm):
     """What may change about a campaign (see operations.campaigns.update_campaign)."""
 
     name = _name()
@@ -72,7 +72,7 @@ class CampaignForm(EditCampaignForm):
     submit = SubmitField(_l("Create campaign"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(TextForm):
     """Reopen a closed campaign, optionally until a new closing day."""
 
     closes_on = DayField(_l("New closing day"), validators=[Optional()],
@@ -80,13 +80,13 @@ class ReopenForm(FlaskForm):
     submit = SubmitField(_l("Reopen"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(TextForm):
     """Close a campaign early."""
 
     submit = SubmitField(_l("Close now"))
 
 
-class LinksForm(FlaskForm):
+class LinksForm(TextForm):
     """Issue personal links and download them as CSV."""
 
     count = WholeNumberField(_l("Number of new links"), default=10, validators=[
@@ -95,7 +95,7 @@ class LinksForm(FlaskForm):
     submit = SubmitField(_l("Issue and download links (CSV)"))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(TextForm):
     """Delete a campaign: its name typed again as confirmation."""
 
     confirm = StringField(_l("Type the campaign's name to confirm"), validators=[

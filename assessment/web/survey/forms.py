@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.instrument.questionnaire import Questionnaire, Section, translate
+from assessment.web.forms import TextForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -54,13 +54,13 @@ class Exclusive:
                                      "answers.", option=self.exclusive[clash]))
 
 
-class StartForm(FlaskForm):
+class StartForm(TextForm):
     """The intro page's 'Start' button (a form so that it carries a CSRF token)."""
 
     start = SubmitField(_l("Start"))
 
 
-class SectionForm(FlaskForm):
+class SectionForm(TextForm):
     """Base of the per-section forms; navigation buttons are plain named submits."""
 
     def answers(self) -> dict[str, Any]:
