@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -281,6 +282,8 @@ def test_cli_exports_and_refuses_clearly(
     result = runner.invoke(args=["export", "--campaign", str(campaign.id), "--format",
                                  "xlsx", "-o", str(xlsx)])
     assert result.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+    (tmp_path / "link.csv").symlink_to(tmp_path / "elsewhere.csv")
+    os.mkfifo(tmp_path / "pipe.csv")
     for args, code, message in (
         (["--campaign", "999999", "-o", str(tmp_path / "x.json")], 1,
          "no campaign with id 999999"),
@@ -291,7 +294,13 @@ def test_cli_exports_and_refuses_clearly(
         (["--campaign", str(campaign.id), "-o", str(tmp_path / "missing" / "x.csv")], 1,
          "does not exist"),
         (["--campaign", "abc", "-o", str(out)], 2, "'abc' is not a valid integer"),
+        (["--campaign", str(campaign.id), "-o", str(tmp_path / "link.csv")], 1,
+         "it is a symbolic link"),
+        (["--campaign", str(campaign.id), "-o", str(tmp_path / "pipe.csv")], 1,
+         "it is not a regular file"),
     ):
         result = runner.invoke(args=["export", *args])
         assert result.exit_code == code, result.output
         assert message in result.output
+    assert not (tmp_path / "elsewhere.csv").exists()
+    assert (tmp_path / "link.csv").is_symlink()

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from assessment.extensions import db
+from assessment.io.files import check_destination
 from assessment.models import Campaign, Organisation
 
 
@@ -55,8 +56,10 @@ def campaign_by_id(campaign_id: int) -> Campaign:
 
 def check_output_file(path: Path) -> None:
     """Fail early, before any work, if the output file could not be written there."""
-    if path.is_dir():
-        raise click.ClickException(f"cannot write {path}: it is a directory")
+    try:
+        check_destination(path)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
     folder = path.parent
     if not folder.is_dir():
         raise click.ClickException(f"cannot write {path}: folder {folder} does not exist")
