@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from assessment.extensions import db
 from assessment.io.files import check_destination
-from assessment.models import Campaign, Organisation
+from assessment.models import ID_MAX, Campaign, Organisation
+from assessment.operations.names import spelling
 
 
 def fail(message: str) -> None:
@@ -38,8 +39,11 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 def organisation_by_ref(ref: str) -> Organisation:
     """The organisation with this id or exact name, or a clear CLI error."""
     query = select(Organisation)
-    query = query.where(Organisation.id == int(ref)) if ref.isdigit() \
-        else query.where(Organisation.name == ref)
+    # ASCII digits only ("²".isdigit() is true too) and within a database key's range.
+    if ref.isascii() and ref.isdigit() and int(ref) <= ID_MAX:
+        query = query.where(Organisation.id == int(ref))
+    else:
+        query = query.where(Organisation.name == spelling(ref))
     organisation = db.session.scalar(query)
     if organisation is None:
         raise click.ClickException(f"no organisation '{ref}' (give its id or exact name)")

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per area; every model is importable from here."""
 
 from assessment.models.account import Membership, PasswordReset, User
-from assessment.models.base import Base, utc_today, utcnow
+from assessment.models.base import ID_MAX, Base, utc_today, utcnow
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
 from assessment.models.response import (
@@ -15,5 +15,5 @@ from assessment.models.response import (
 __all__ = [
     "Base", "Campaign", "Draft", "InvitationToken", "Membership", "Organisation",
     "PasswordReset", "ReportJob", "Response", "ResponseScore", "Submission", "User",
-    "utc_today", "utcnow",
+    "utc_today", "utcnow", "ID_MAX",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-ID_MAX = 2**63 - 1  # the largest key a BIGINT (PostgreSQL) or INTEGER (SQLite) column holds
+from assessment.models import ID_MAX
 
 
 class IdConverter(IntegerConverter):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from assessment.operations.campaigns import MAX_INVITED, MAX_THRESHOLD
+from assessment.operations.names import NameRefused, clean_name
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 from assessment.web.fields import ChoiceRadioField, DayField, ListField, WholeNumberField
 from assessment.web.forms import TextForm
@@ -14,15 +19,24 @@ from assessment.web.forms import TextForm
 # The browser never offers a threshold below the product's default (5); the CLI keeps
 # the engine's minimum for tests and special cases.
 MIN_THRESHOLD = DEFAULT_THRESHOLD
-MAX_THRESHOLD = 100
-MAX_INVITED = 1_000_000
 MAX_LINKS = 10_000  # personal links issued by one download
+
+
+def _clean_campaign_name(form: Any, field: StringField) -> None:
+    """The name as it will be stored (see operations.names), or a message why not."""
+    try:
+        field.data = clean_name(field.data or "", "campaign")
+    except NameRefused as refused:
+        raise ValidationError({
+            "empty": _("Give the campaign a name."),
+            "too_long": _("Use at most %(max)d characters.", max=refused.limit),
+            "control": _("The name cannot hold control characters."),
+        }[refused.reason]) from None
 
 
 def _name() -> StringField:
     return StringField(_l("Name"), validators=[
-        InputRequired(message=_l("Give the campaign a name.")),
-        Length(max=200, message=_l("Use at most %(max)d characters."))])
+        InputRequired(message=_l("Give the campaign a name.")), _clean_campaign_name])
 
 
 def _threshold() -> WholeNumberField:
