@@ -175,9 +175,18 @@ def _csv_table(data: bytes, max_rows: int) -> Table:
         raise _reject(f"the file is not UTF-8 text (line {line}): save it as 'CSV UTF-8'") from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
-        return _collect(([cell.strip() for cell in record] for record in reader), max_rows)
+        return _collect(([_unescaped(cell).strip() for cell in record] for record in reader),
+                        max_rows)
     except csv.Error as exc:
         raise _reject(f"the file is not valid CSV near line {reader.line_num}: {exc}") from exc
+
+
+def _unescaped(cell: str) -> str:
+    """A CSV cell without the apostrophe that exports put before a leading = + - @ (so
+    spreadsheets show it as text, see exports.inert_csv_cell)."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
+        return cell[1:]
+    return cell
 
 
 def _delimiter(text: str) -> str:
