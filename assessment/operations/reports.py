@@ -193,7 +193,8 @@ def finish_job(job_id: str, attempt: int, data_version: int) -> bool:
                        finished_at=utcnow()):
         return False
     job = db.session.get(ReportJob, job_id, populate_existing=True)
-    assert job is not None
+    if job is None:  # claimed just above, in this transaction
+        raise RuntimeError(f"report job {job_id} vanished")
     replaced = db.session.scalars(
         select(ReportJob).where(ReportJob.campaign_id == job.campaign_id,
                                 ReportJob.language == job.language, ReportJob.status == DONE,

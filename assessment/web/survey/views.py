@@ -142,7 +142,8 @@ def intro(slug: str) -> ResponseReturnValue:
         if draft is None:
             draft, key = drafts.start_draft(campaign)
         db.session.commit()
-        assert key is not None
+        if key is None:  # start_draft always returns a key
+            raise RuntimeError("no resume key for a started draft")
         _remember(campaign, key)
         return _first_page(campaign, draft)
     return _render_intro(campaign, form)
