@@ -82,8 +82,9 @@ lint: $(VENV)/.test
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python scripts/audit_dependencies.py
 
+# Every bench, each bounded in time, then the table of bench/README.md rewritten.
 bench: $(VENV)/.test
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) instance .pytest_cache .mypy_cache .ruff_cache node_modules

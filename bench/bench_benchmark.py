@@ -52,6 +52,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from results import result  # noqa: E402 - bench/ is on the path of a script run from it
+
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 QUESTIONNAIRE = ("digiskills", 1)
 THRESHOLD = 5
@@ -572,6 +574,19 @@ def run(args: argparse.Namespace, url: str, sa_url: str) -> int:
           f"{verdict(scaling <= SCALING_TARGET)}   (baseline (b) scales {scaling_b:.2f})")
     print(f"   peak RSS of the process running (a) {peak:6.0f} MB   target < "
           f"{MEMORY_TARGET_MB:.0f} MB   {verdict(peak < MEMORY_TARGET_MB)}")
+    size = f"{args.orgs:,} orgs / {args.responses:,} responses"
+    for figure, value, target, met, unit in (
+        (f"benchmark_pool, {size} (median)", a_big, None, None, "s"),
+        (f"bare SQL GROUP BY, {size} (median)", b_big, None, None, "s"),
+        ("benchmark_pool / bare GROUP BY", round(ratio, 2), f"<= {RATIO_TARGET:g}",
+         ratio <= RATIO_TARGET, ""),
+        ("benchmark_pool, 10x data / 1x data", round(scaling, 2), f"<= ~{SCALING_TARGET:g}",
+         scaling <= SCALING_TARGET, ""),
+        ("peak RSS of the measuring process", round(peak), f"< {MEMORY_TARGET_MB:.0f} MB",
+         peak < MEMORY_TARGET_MB, "MB"),
+    ):
+        result("bench_benchmark", figure, value, target=target, met=met, unit=unit,
+               database="postgresql")
     print("     (VmHWM of the whole measuring process: interpreter, Flask app, SQLAlchemy,"
           " numpy/scipy and every timed (a) and (b) call; a fresh subprocess, so the loading"
           " is not counted; the PostgreSQL server's memory is not included)")

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 from flask_migrate import upgrade
+from results import result
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -129,10 +130,17 @@ def sign_in(browser: Browser, email: str) -> None:
     assert status == 302, f"sign-in failed: {status}"
 
 
-def summary(label: str, seconds: list[float], target: float | None = None) -> str:
+COLD_TARGET_MS = 1000.0  # issue 14: the dashboard on a cold cache under 1 s
+
+
+def summary(label: str, seconds: list[float], target: float | None = None,
+            database: str = "") -> str:
     ms = sorted(1000 * s for s in seconds)
     p95 = float(np.percentile(ms, 95, method="linear"))
     verdict = "" if target is None else ("  PASS" if p95 < target else "  FAIL")
+    result("bench_dashboard", f"{label}, p95", round(p95, 1), unit="ms", database=database,
+           target=None if target is None else f"< {target:.0f} ms",
+           met=None if target is None else p95 < target)
     return (f"{label:<34} n={len(ms):<4} p50 {statistics.median(ms):8.1f} ms  "
             f"p95 {p95:8.1f} ms  max {ms[-1]:8.1f} ms{verdict}")
 
@@ -169,6 +177,12 @@ def main() -> None:
                 db.engine.dispose()
 
 
+def db_name(app: Any) -> str:
+    """"postgresql" or "sqlite": the database this run used."""
+    return "postgresql" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres") \
+        else "sqlite"
+
+
 def run(app: Any, browser: Browser, campaign_id: int, email: str, options: Any) -> None:
     sign_in(browser, email)
     dashboard = f"/campaigns/{campaign_id}/dashboard"
@@ -192,11 +206,12 @@ def run(app: Any, browser: Browser, campaign_id: int, email: str, options: Any) 
             status, _page, elapsed = browser.request("GET", path)
             assert status == 200, (path, status)
             timings[label].append(elapsed)
-    print(summary("dashboard (cold: after an answer)", cold))
-    print(summary("dashboard, one group (cold)", cold_filtered))
+    database = db_name(app)
+    print(summary("dashboard (cold: after an answer)", cold, COLD_TARGET_MS, database))
+    print(summary("dashboard, one group (cold)", cold_filtered, COLD_TARGET_MS, database))
     for label, seconds in timings.items():
         target = TARGET_MS if label.startswith("dashboard") else None
-        print(summary(label, seconds, target))
+        print(summary(label, seconds, target, database))
     print(f"target: warm dashboard p95 under {TARGET_MS:.0f} ms (aggregates cached per campaign "
           "until an answer arrives)")
 

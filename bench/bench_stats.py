@@ -69,6 +69,8 @@ def main() -> None:
             for name, call in calls.items():
                 best, median = _timed(call, options.repeat)
                 print(f"  {name:<36} best {best:6.2f} s   median {median:6.2f} s")
+                result("bench_stats", f"{name}, demo pool of {options.orgs} (median)", median,
+                       unit="s", database="sqlite")
             db.engine.dispose()
 
 
