@@ -52,7 +52,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from results import result  # noqa: E402 - bench/ is on the path of a script run from it
+from results import print_result  # noqa: E402 - bench/ is on the path of a script run from it
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 QUESTIONNAIRE = ("digiskills", 1)
@@ -585,8 +585,8 @@ def run(args: argparse.Namespace, url: str, sa_url: str) -> int:
         ("peak RSS of the measuring process", round(peak), f"< {MEMORY_TARGET_MB:.0f} MB",
          peak < MEMORY_TARGET_MB, "MB"),
     ):
-        result("bench_benchmark", figure, value, target=target, met=met, unit=unit,
-               database="postgresql")
+        print_result("bench_benchmark", figure, value, target=target, met=met, unit=unit,
+                     database="postgresql")
     print("     (VmHWM of the whole measuring process: interpreter, Flask app, SQLAlchemy,"
           " numpy/scipy and every timed (a) and (b) call; a fresh subprocess, so the loading"
           " is not counted; the PostgreSQL server's memory is not included)")

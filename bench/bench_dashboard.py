@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 from flask_migrate import upgrade
-from results import result
+from results import print_result
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -138,9 +138,9 @@ def summary(label: str, seconds: list[float], target: float | None = None,
     ms = sorted(1000 * s for s in seconds)
     p95 = float(np.percentile(ms, 95, method="linear"))
     verdict = "" if target is None else ("  PASS" if p95 < target else "  FAIL")
-    result("bench_dashboard", f"{label}, p95", round(p95, 1), unit="ms", database=database,
-           target=None if target is None else f"< {target:.0f} ms",
-           met=None if target is None else p95 < target)
+    print_result("bench_dashboard", f"{label}, p95", round(p95, 1), unit="ms", database=database,
+                 target=None if target is None else f"< {target:.0f} ms",
+                 met=None if target is None else p95 < target)
     return (f"{label:<34} n={len(ms):<4} p50 {statistics.median(ms):8.1f} ms  "
             f"p95 {p95:8.1f} ms  max {ms[-1]:8.1f} ms{verdict}")
 

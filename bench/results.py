@@ -17,7 +17,7 @@ from typing import Any
 PREFIX = "RESULT "
 
 
-def result(bench: str, figure: str, value: float | int | str, *, target: str | None = None,
+def print_result(bench: str, figure: str, value: float | int | str, *, target: str | None = None,
            met: bool | None = None, unit: str = "", database: str | None = None) -> None:
     """Print one RESULT line (flushed, so a bench stopped later keeps what it printed)."""
     line: dict[str, Any] = {"bench": bench, "figure": figure, "target": target,

@@ -84,7 +84,7 @@ def test_the_result_helper_prints_what_run_all_reads(capsys: pytest.CaptureFixtu
     assert spec and spec.loader
     results = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(results)
-    results.result("bench_y", "export csv", 1.5, unit="s", database="sqlite")
+    results.print_result("bench_y", "export csv", 1.5, unit="s", database="sqlite")
     line = capsys.readouterr().out
     assert json.loads(line.removeprefix("RESULT ")) == {
         "bench": "bench_y", "figure": "export csv", "target": None, "value": 1.5,

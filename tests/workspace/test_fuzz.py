@@ -265,3 +265,37 @@ def test_workspace_paths_and_queries_never_fail(
     for path in paths:
         result = client.get(f"{path}?{query.replace('#', '')}")
         assert result.status_code < 500, (path, query)
+
+
+HOSTILE_HEADER = st.sampled_from([
+    "", "\x7f", "a" * 8000, "bytes=0-0,1-1,2-2", "bytes=-1", "bytes=99999999999999999999-",
+    "gzip;q=abc", "*/*;q=0.5, text/html;q=nan", "\u00e9\u00e8", "W/\"x\"", "null",
+    "Mon, 32 Foo 2026 99:99:99 GMT", "1.2.3.4, ::1, garbage", "session=; session=x",
+])
+GROUPS = st.sampled_from(["", "seniority:staff", "seniority:", ":", "x:y", "function:it:x",
+                          "seniority:" + "a" * 500, "%00", "country:PL", "generation:\u00e9"])
+
+
+@FUZZ
+@given(group=GROUPS, cookie=st.text(max_size=200) | st.sampled_from(["", "garbage", "a.b.c"]),
+       header=HOSTILE_HEADER, fmt=st.sampled_from(["csv", "xlsx", "json", "pdf", "CSV", ""]))
+def test_workspace_pages_take_hostile_headers_cookies_and_filters(
+    app: Flask, world: World, signed_in: Callable[[str], FlaskClient], group: str, cookie: str,
+    header: str, fmt: str,
+) -> None:
+    client = signed_in("hr")
+    headers = {"Range": header, "If-None-Match": header, "If-Modified-Since": header,
+               "Accept": header, "Accept-Language": header, "Accept-Encoding": header,
+               "X-Forwarded-For": header, "X-Forwarded-Proto": header}
+    headers = {name: value for name, value in headers.items() if value.isascii()}
+    for path in (f"/campaigns/{world.campaign}/dashboard?group={group}",
+                 f"/campaigns/{world.campaign}/export.{fmt}",
+                 f"/campaigns/{world.campaign}/reports/{world.job}/file",
+                 f"/campaigns/{world.campaign}/reports/{world.job}/status"):
+        assert client.get(path, headers=headers).status_code < 500, (path, headers)
+    # A session cookie that is not one of ours is simply no session.
+    stranger = app.test_client()
+    stranger.set_cookie("session", cookie.encode("utf-8", "surrogatepass").decode("latin-1"))
+    result = stranger.get(f"/campaigns/{world.campaign}/dashboard", headers=headers)
+    assert result.status_code in (200, 302, 400, 404, 406, 412, 416), result.status_code
+    assert stranger.get(f"/s/{world.slug}/page/1").status_code < 500
