@@ -241,6 +241,27 @@ def test_survey_forms_refuse_hostile_posts(app: Flask, world: World) -> None:
     fuzz()
 
 
+def test_personal_link_intro_refuses_hostile_posts(
+    app: Flask, world: World, make_tokens: Callable[[Any, int], list[str]],
+) -> None:
+    from assessment.models import Campaign
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, world.token_campaign)
+        db.session.expunge(campaign)
+    tokens = iter(make_tokens(campaign, 100))  # one per example, shrinking included
+
+    @FUZZ
+    @given(drawn=hostile_request(["start", "action"]))
+    def fuzz(drawn: dict[str, Any]) -> None:
+        client = app.test_client()
+        url = f"/s/t/{next(tokens)}"
+        token = csrf_token(client.get(url).text)
+        check(app, client, url, token, drawn, DRAFTS)
+
+    fuzz()
+
+
 PATH_SEGMENT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30) | (
     st.sampled_from(["0", "-1", "99999999999999999999999", "..", "%2e%2e", "%00", "%ff",
                      "a" * 3000, "1.0", "csv", "xlsx", "json", "pdf"]))
