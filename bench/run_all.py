@@ -9,6 +9,7 @@ RESULT line (it failed, or ran past its time bound and was stopped) gets one row
 so. Every bench talks only to 127.0.0.1 (its own server, PostgreSQL, Redis).
 
     .venv/bin/python bench/run_all.py [--only bench_demo ...] [--timeout 900]
+        [--args bench_jobs="--redis redis://127.0.0.1:6379/7" ...]
         [--table-only]   (re-render the table from bench/results.json)
 """
 
@@ -19,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shlex
 import signal
 import sqlite3
 import subprocess
@@ -129,9 +131,10 @@ def databases() -> dict[str, str]:
     return found
 
 
-def run_bench(script: Path, timeout: float) -> tuple[list[dict[str, Any]], str]:
+def run_bench(script: Path, timeout: float, arguments: list[str]
+              ) -> tuple[list[dict[str, Any]], str]:
     """Run one bench, echoing its output; its RESULT rows and how it ended."""
-    command = [sys.executable, str(script.relative_to(ROOT))]
+    command = [sys.executable, str(script.relative_to(ROOT)), *arguments]
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - the project's own bench scripts
         command, cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -169,10 +172,14 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=None,
                         help=f"seconds per bench (default {DEFAULT_TIMEOUT:.0f}, more for "
                              "the 1,000,000-response bench)")
+    parser.add_argument("--args", action="append", default=[], metavar="BENCH=ARGUMENTS",
+                        help="arguments for one bench, e.g. bench_jobs='--redis URL'")
     parser.add_argument("--table-only", action="store_true",
                         help="only re-render the table from bench/results.json")
     options = parser.parse_args()
     store: dict[str, Any] = json.loads(STORE.read_text()) if STORE.exists() else {}
+    extra = {name: shlex.split(value) for name, _, value in
+             (given.partition("=") for given in options.args)}
     if not options.table_only:
         scripts = sorted(BENCH.glob("bench_*.py"))
         if options.only:
@@ -181,12 +188,14 @@ def main() -> int:
         for script in scripts:
             print(f"== {script.relative_to(ROOT)}", flush=True)
             timeout = options.timeout or TIMEOUTS.get(script.stem, DEFAULT_TIMEOUT)
-            rows, ending = run_bench(script, timeout)
+            arguments = extra.get(script.stem, [])
+            rows, ending = run_bench(script, timeout, arguments)
             if not rows or ending:
                 rows.append({"figure": "the whole run", "target": "finishes",
                              "value": ending or "printed no RESULT line", "met": False})
             store[script.stem] = {
-                "command": f".venv/bin/python bench/{script.name}", "rows": rows,
+                "command": shlex.join([".venv/bin/python", f"bench/{script.name}", *arguments]),
+                "rows": rows,
                 "date": dt.date.today().isoformat(), "machine": host,
                 "databases": versions}
             STORE.write_text(json.dumps(store, indent=1, ensure_ascii=False) + "\n")
