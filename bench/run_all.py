@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,16 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_table(store: dict[str, Any]) -> str:
-    """The Markdown table of every bench's last figures, benches in name order."""
+def render_table(store: dict[str, Any], scripts: Sequence[str] = ()) -> str:
+    """The Markdown table of every bench's last figures, benches in name order; a bench
+    of `scripts` never run yet gets a row saying so."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    for script in sorted(store):
+    for script in sorted(set(store) | set(scripts)):
+        if script not in store:
+            cells = [script, f"`.venv/bin/python bench/{script}.py`", "–", "–",
+                     "not run yet", "–", "–", "–"]
+            lines.append("| " + " | ".join(cells) + " |")
+            continue
         entry = store[script]
         for row in entry["rows"]:
             value = _number(row.get("value"))
@@ -199,7 +206,7 @@ def main() -> int:
                 "date": dt.date.today().isoformat(), "machine": host,
                 "databases": versions}
             STORE.write_text(json.dumps(store, indent=1, ensure_ascii=False) + "\n")
-    table = render_table(store)
+    table = render_table(store, [script.stem for script in BENCH.glob("bench_*.py")])
     README.write_text(replace_table(README.read_text(), table))
     print(table)
     return 0

@@ -54,11 +54,12 @@ def test_the_table_shows_every_row_with_its_machine() -> None:
                               "value": "stopped after 900 s", "met": False}],
                     "date": "2026-11-30", "machine": "2 cores", "databases": {}},
     }
-    assert module.render_table(store).splitlines() == [
+    assert module.render_table(store, ["bench_x", "bench_new"]).splitlines() == [
         "| bench | command | figure | target | last figure | met | date | machine |",
         "|---|---|---|---|---|---|---|---|",
         "| bench_a | `.venv/bin/python bench/bench_a.py` | the whole run | finishes | "
         "stopped after 900 s | **no** | 2026-11-30 | 2 cores |",
+        "| bench_new | `.venv/bin/python bench/bench_new.py` | – | – | not run yet | – | – | – |",
         "| bench_x | `.venv/bin/python bench/bench_x.py` | load | < 60 s | 41.3 s | yes | "
         "2026-12-01 | 2 cores, 7.8 GB RAM, Example CPU, SQLite 3.40.1 |",
         "| bench_x | `.venv/bin/python bench/bench_x.py` | p95 \\| warm | – | 12,345 ms | – | "

@@ -30,6 +30,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -185,9 +186,14 @@ def inert_csv_cell(value: Any) -> Any:
 def xlsx_text(value: Any) -> Any:
     """A value an XLSX cell can hold: the control characters XML 1.0 cannot carry (which
     openpyxl refuses with IllegalCharacterError) are removed from text."""
+    return _xml_text(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=4096)  # a column holds a few codes, repeated on every row
+def _xml_text(value: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def responses_csv(session: Session, registry: Registry, campaign_id: int) -> Export:
