@@ -183,9 +183,9 @@ def test_names_are_stored_in_one_spelling(app: Flask, runner: FlaskCliRunner) ->
           "--country", "PL"], "longer than 200 characters"),
         (["org", "create", "--name", " \t ", "--sector", "X", "--size", "1-49",
           "--country", "PL"], "the organisation needs a name"),
-        (["campaign", "create", "--org", "1", "--name", "evil\u202egnp.exe"],
+        (["campaign", "create", "--org", "Lódź Works", "--name", "evil\u202egnp.exe"],
          "the campaign's name holds control characters"),
-        (["campaign", "create", "--org", "1", "--name", "a\x00b"],
+        (["campaign", "create", "--org", "Lódź Works", "--name", "a\x00b"],
          "the campaign's name holds control characters"),
     ):
         result = runner.invoke(args=args)
