@@ -29,6 +29,7 @@ from assessment.web import (
     survey,
 )
 from assessment.web.guard import RequestGuard
+from assessment.web.routing import IdConverter
 from assessment.web.sessions import EncryptedSessionInterface
 
 
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["questionnaires"] = registry
 
     app.session_interface = EncryptedSessionInterface()
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.register_blueprint(public.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(auth.bp)

@@ -3,7 +3,8 @@
 Installed as the logging module's record factory, so it covers every logger in the
 process: the app's, werkzeug's, SQLAlchemy's and gunicorn's access and error logs,
 whatever handlers are configured. A record's message (and its traceback text) is
-redacted when the record is made: personal tokens and resume keys in URLs (and, while a
+redacted when the record is made: personal tokens, resume keys and password-reset
+tokens in URLs (and, while a
 request is served, wherever its own token or key appears), SHA-256 hashes, SQL parameter
 dumps, the engine's debug dumps of result rows and the DETAIL / CONTEXT lines in which
 PostgreSQL quotes stored values.
@@ -18,7 +19,7 @@ import re
 from typing import Any
 
 REDACTED = "[redacted]"
-_URL_SECRET = re.compile(r"(/t/|/resume/)[^\s/?#\"']+")
+_URL_SECRET = re.compile(r"(/t/|/resume/|/reset/)[^\s/?#\"']+")
 _HASH = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
 SECRET_ARGUMENTS = ("token", "key")  # URL arguments that are personal secrets
 _PARAMETERS = re.compile(r"\[parameters: .*")

@@ -36,6 +36,8 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 ASSESSMENT = str(Path(sys.executable).with_name("assessment"))
 
+from results import print_result  # noqa: E402 - bench/ is on the path of a script run from it
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -103,6 +105,8 @@ def time_exports(app: Flask, campaign_id: int, responses: int) -> None:
             took = time.perf_counter() - start
             print(f"export {fmt:<4} of {responses:,} responses: {took:5.2f} s, "
                   f"{len(exported.content) / 2**10:,.0f} KB")
+            print_result("bench_jobs", f"export {fmt} of {responses:,} responses", took, unit="s",
+                         database="sqlite")
             if fmt == "csv":
                 print(f"  rule: {exported.rule.describe()}")
 
@@ -146,6 +150,8 @@ def time_queue(app: Flask, env: dict[str, str]) -> None:
         print(f"queue: {len(campaigns)} organisation reports ({language}), {workers} "
               f"worker(s) started with --burst: {took:5.1f} s wall time, including "
               "each worker's start-up")
+        print_result("bench_jobs", f"{len(campaigns)} queued reports, {workers} worker(s)", took,
+                     unit="s", database="sqlite")
 
 
 def forget_queue(app: Flask) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_migrate import upgrade
+from results import print_result
 from sqlalchemy import select
 
 from assessment.analysis.statistics import (
@@ -69,6 +70,8 @@ def main() -> None:
             for name, call in calls.items():
                 best, median = _timed(call, options.repeat)
                 print(f"  {name:<36} best {best:6.2f} s   median {median:6.2f} s")
+                print_result("bench_stats", f"{name}, demo pool of {options.orgs} (median)", median,
+                             unit="s", database="sqlite")
             db.engine.dispose()
 
 

@@ -276,7 +276,8 @@ def interval_chart(
                         transform=ax.get_yaxis_transform(), fontweight="bold", va="center",
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
             elif _plotted(row):
-                assert row.value is not None
+                if row.value is None:  # _plotted rows have a value
+                    raise RuntimeError("a plotted row without a value")
                 # Beside the whisker and the published marker (not above them), so close
                 # rows never collide and no marker covers the figure.
                 ends = [v for v in (row.low, row.high, row.value) if v is not None]

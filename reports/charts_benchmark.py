@@ -66,7 +66,8 @@ def radar(labels: Sequence[str], series: Sequence[tuple[SeriesStyle, Sequence[fl
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
         ax = fig.add_axes((0.25, bottom_cm / height_cm, 0.5, diameter / height_cm),
                           projection="polar")
-        assert isinstance(ax, PolarAxes)
+        if not isinstance(ax, PolarAxes):
+            raise TypeError("matplotlib gave no polar axes")
         ax.set_theta_offset(np.pi / 2)
         ax.set_theta_direction(-1)
         ax.set_ylim(0, 100)

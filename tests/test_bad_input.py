@@ -83,3 +83,31 @@ def test_nul_bytes_are_refused(
                          data={"csrf_token": csrf_token(page.text), "cap_data": "a\x00",
                                "action": "back"})
     assert result.status_code < 500
+
+
+def test_file_fields_and_json_bodies_are_not_read_as_text(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+) -> None:
+    import io
+
+    token = csrf_token(client.get("/login").text)
+    upload = client.post("/login", content_type="multipart/form-data", data={
+        "csrf_token": token, "email": (io.BytesIO(b"x"), "a.txt"), "password": "x"})
+    assert upload.status_code == 422 and "Enter your e-mail address." in upload.text
+    as_json = client.post("/login", json={"csrf_token": token, "email": ["a", 1],
+                                          "password": {"a": 1}},
+                          headers={"X-CSRFToken": token})
+    assert as_json.status_code == 422 and "Enter your e-mail address." in as_json.text
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    page = client.get(f"/s/{campaign.slug}/page/1")
+    result = client.post(f"/s/{campaign.slug}/page/1", content_type="multipart/form-data",
+                         data={"csrf_token": csrf_token(page.text),
+                               "cap_data": (io.BytesIO(b"x"), "a.txt")})
+    assert result.status_code == 422
+
+
+def test_ids_past_what_the_database_holds_are_not_found(client: FlaskClient) -> None:
+    assert client.get("/campaigns/9223372036854775808").status_code == 404
+    assert client.get("/campaigns/9223372036854775807").status_code == 302  # to sign in
+    assert client.get("/s/x/page/99999999999999999999999").status_code == 404

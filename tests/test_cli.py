@@ -110,3 +110,83 @@ def test_purge_old_drafts(app: Flask, runner: FlaskCliRunner) -> None:
     assert left == [today - dt.timedelta(days=10)]
     bad = runner.invoke(args=["campaign", "purge-drafts", "--older-than", "-1"])
     assert bad.exit_code != 0 and "--older-than" in bad.output
+
+
+def test_links_that_cannot_be_written_leave_no_campaign(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path,
+) -> None:
+    make_org(runner)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (tmp_path / "link.csv").symlink_to(tmp_path / "elsewhere.csv")
+    for out, message in ((tmp_path / "missing" / "links.csv", "does not exist"),
+                         (tmp_path / "link.csv", "symbolic link")):
+        result = runner.invoke(args=["campaign", "create", "--org", "Acme", "--tokens", "3",
+                                     "--out", str(out)])
+        assert result.exit_code == 1 and message in result.output, result.output
+    # A write that fails after the check (here: the folder made read-only meanwhile, as a
+    # full disk would fail it) stores nothing either.
+    from assessment.cli import campaigns as cli_campaigns
+
+    def failing(path: Path, content: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    original = cli_campaigns.write_atomically
+    cli_campaigns.write_atomically = failing  # type: ignore[assignment]
+    try:
+        result = runner.invoke(args=["campaign", "create", "--org", "Acme", "--tokens", "3",
+                                     "--out", str(locked / "links.csv")])
+    finally:
+        cli_campaigns.write_atomically = original
+    assert result.exit_code == 1
+    assert "No space left on device; no campaign was created" in result.output
+    with app.app_context():
+        assert db.session.scalars(select(Campaign)).all() == []
+        assert db.session.scalars(select(InvitationToken)).all() == []
+
+
+def test_numbers_past_any_sensible_size_are_refused_clearly(runner: FlaskCliRunner) -> None:
+    make_org(runner)
+    huge = "9" * 30
+    for args, option in (
+        (["campaign", "purge-drafts", "--older-than", huge], "--older-than"),
+        (["campaign", "create", "--org", "Acme", "--tokens", huge], "--tokens"),
+        (["campaign", "create", "--org", "Acme", "--invited", huge], "--invited"),
+        (["campaign", "create", "--org", "Acme", "--threshold", huge], "--threshold"),
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 2, (args, result.output)
+        assert option in result.output and "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    for ref in (huge, "\u00b2"):  # too large an id; a digit that is not 0-9
+        result = runner.invoke(args=["campaign", "create", "--org", ref])
+        assert result.exit_code == 1 and f"no organisation '{ref}'" in result.output
+
+
+def test_names_are_stored_in_one_spelling(app: Flask, runner: FlaskCliRunner) -> None:
+    decomposed = "Lo\u0301dz\u0301  Works\t"  # "Łódź"-like letters as base + accent
+    result = runner.invoke(args=["org", "create", "--name", decomposed, "--sector",
+                                 " Retail\n trade ", "--size", "1-49", "--country", "PL"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["campaign", "create", "--org", "Lo\u0301dz\u0301 Works",
+                                 "--name", "  Spring\u00a0 2026 "])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        org = db.session.scalars(select(Organisation)).one()
+        campaign = db.session.scalars(select(Campaign)).one()
+    assert (org.name, org.sector) == ("Lód\u017a Works", "Retail trade")
+    assert campaign.name == "Spring 2026"
+    for args, message in (
+        (["org", "create", "--name", "A\x1b[31mB", "--sector", "X", "--size", "1-49",
+          "--country", "PL"], "the organisation's name holds control characters"),
+        (["org", "create", "--name", "x" * 201, "--sector", "X", "--size", "1-49",
+          "--country", "PL"], "longer than 200 characters"),
+        (["org", "create", "--name", " \t ", "--sector", "X", "--size", "1-49",
+          "--country", "PL"], "the organisation needs a name"),
+        (["campaign", "create", "--org", "Lódź Works", "--name", "evil\u202egnp.exe"],
+         "the campaign's name holds control characters"),
+        (["campaign", "create", "--org", "Lódź Works", "--name", "a\x00b"],
+         "the campaign's name holds control characters"),
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and message in result.output, (args, result.output)

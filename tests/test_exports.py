@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -281,6 +282,8 @@ def test_cli_exports_and_refuses_clearly(
     result = runner.invoke(args=["export", "--campaign", str(campaign.id), "--format",
                                  "xlsx", "-o", str(xlsx)])
     assert result.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+    (tmp_path / "link.csv").symlink_to(tmp_path / "elsewhere.csv")
+    os.mkfifo(tmp_path / "pipe.csv")
     for args, code, message in (
         (["--campaign", "999999", "-o", str(tmp_path / "x.json")], 1,
          "no campaign with id 999999"),
@@ -291,7 +294,46 @@ def test_cli_exports_and_refuses_clearly(
         (["--campaign", str(campaign.id), "-o", str(tmp_path / "missing" / "x.csv")], 1,
          "does not exist"),
         (["--campaign", "abc", "-o", str(out)], 2, "'abc' is not a valid integer"),
+        (["--campaign", str(campaign.id), "-o", str(tmp_path / "link.csv")], 1,
+         "it is a symbolic link"),
+        (["--campaign", str(campaign.id), "-o", str(tmp_path / "pipe.csv")], 1,
+         "it is not a regular file"),
     ):
         result = runner.invoke(args=["export", *args])
         assert result.exit_code == code, result.output
         assert message in result.output
+    assert not (tmp_path / "elsewhere.csv").exists()
+    assert (tmp_path / "link.csv").is_symlink()
+
+
+def test_exports_hold_names_with_control_characters_and_run_no_formula(
+    app: Flask, crossed: tuple[Campaign, list[Answers]],
+) -> None:
+    from assessment.models import Organisation
+
+    campaign, _ = crossed
+    with app.app_context():
+        # Names stored before names were cleaned (or written straight into the database).
+        stored = db.session.get(Campaign, campaign.id)
+        stored.name = "Spring\x1b[31m\x07 2026"
+        db.session.get(Organisation, stored.organisation_id).name = "=HYPERLINK(\"x\")"
+        db.session.commit()
+    book = openpyxl.load_workbook(io.BytesIO(export(app, campaign, "xlsx").content))
+    about = {row[0].value: row[1] for row in book["about"].iter_rows()}
+    assert about["campaign"].value == f"{campaign.id}: Spring[31m 2026"
+    assert about["organisation"].value == "=HYPERLINK(\"x\")"
+    assert about["organisation"].data_type == "s"  # text, never a formula
+
+
+def test_csv_cells_that_would_run_as_formulas_are_escaped_and_read_back() -> None:
+    from assessment.io.exports import inert_csv_cell
+    from assessment.io.importing import read_table
+
+    cells = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "plain", "it's", "'quoted", 5, None]
+    escaped = [inert_csv_cell(value) for value in cells]
+    assert escaped == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "plain", "it's",
+                       "'quoted", 5, None]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([["a", "b", "c", "d"], escaped[:4]])
+    table = read_table(out.getvalue().encode("utf-8"), "back.csv")
+    assert table[1] == (2, ["=1+1", "+1", "-1", "@SUM(A1)"])

@@ -182,3 +182,9 @@ def test_trusted_hosts_refuse_other_hosts(database_url: str) -> None:
         assert client.get("/", headers={"Host": "survey.example"}).status_code == 200
         refused = client.get("/", headers={"Host": "evil.example"})
     assert refused.status_code == 400
+
+
+def test_a_cookie_that_is_not_ours_is_no_session(client: FlaskClient) -> None:
+    for value in ("garbage", "\u00e9\u00e8\u00ea", "gAAAA" + "\u00ff" * 40, ""):
+        client.set_cookie("session", value)
+        assert client.get("/login").status_code == 200, value

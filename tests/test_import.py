@@ -613,3 +613,32 @@ def test_submitted_on_outside_the_campaign_is_refused(
     assert response_count(app, campaign.id) == 0
     window = importing.CampaignWindow(dt.date(2025, 3, 1), None)
     assert window.problem(dt.date(2030, 1, 1)) is None  # still open: no closing day
+
+
+def test_a_workbook_that_unpacks_hugely_is_refused_before_it_is_read(
+    runner: FlaskCliRunner, make_campaign: Callable[..., Campaign], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A small file that inflates far past the limit (the limit lowered for speed: the
+    # check is the same at 512 MB). The padding is XML whitespace in the sheet itself.
+    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 4 * 2**20)
+    book = openpyxl.Workbook()
+    book.active.append(["cap_data"])
+    book.active.append(["everyone"])
+    plain = io.BytesIO()
+    book.save(plain)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w",
+                                                           zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<sheetData>", b"<sheetData>" + b" " * 5 * 2**20)
+            target.writestr(entry.filename, content)
+    assert len(bomb.getvalue()) < 64 * 1024
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(bomb.getvalue())
+    result = run_import(runner, path, make_campaign().id)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: the workbook unpacks to 5 MB, more than 4 MB: import it in parts")

@@ -5,6 +5,7 @@ CLI fails clearly."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import stat
@@ -420,4 +421,19 @@ def test_a_written_report_is_as_readable_as_any_file_the_user_writes(tmp_path: P
     write_atomically(written, b"%PDF-1.7 whole")
     assert written.read_bytes() == b"%PDF-1.7 whole"
     assert stat.S_IMODE(written.stat().st_mode) == stat.S_IMODE(ordinary.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_atomic_writes_refuse_links_and_special_files(tmp_path: Path) -> None:
+    target = tmp_path / "target.pdf"
+    target.write_bytes(b"kept")
+    link = tmp_path / "link.pdf"
+    link.symlink_to(target)
+    os.mkfifo(tmp_path / "pipe.pdf")
+    for path, message in ((link, "symbolic link"), (tmp_path / "pipe.pdf", "not a regular"),
+                          (tmp_path, "directory")):
+        with pytest.raises(OSError, match=message):
+            write_atomically(path, b"%PDF-1.7")
+    assert link.is_symlink() and target.read_bytes() == b"kept"
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe.pdf").st_mode)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

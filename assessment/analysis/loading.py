@@ -241,7 +241,8 @@ def _binary_rows(session: Session, statement: Any) -> list[Any]:
         session.flush()
     compiled = statement.compile(dialect=session.get_bind().dialect)
     connection = session.connection().connection.driver_connection
-    assert connection is not None  # the session's connection, checked out above
+    if connection is None:  # the session's connection, checked out above
+        raise RuntimeError("the session has no database connection")
     with connection.cursor(binary=True) as cursor:
         cursor.execute(str(compiled), compiled.params)
         return cursor.fetchall()

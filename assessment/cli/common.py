@@ -14,7 +14,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from assessment.extensions import db
-from assessment.models import Campaign, Organisation
+from assessment.io.files import check_destination
+from assessment.models import ID_MAX, Campaign, Organisation
+from assessment.operations.names import spelling
 
 
 def fail(message: str) -> None:
@@ -37,8 +39,11 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 def organisation_by_ref(ref: str) -> Organisation:
     """The organisation with this id or exact name, or a clear CLI error."""
     query = select(Organisation)
-    query = query.where(Organisation.id == int(ref)) if ref.isdigit() \
-        else query.where(Organisation.name == ref)
+    # ASCII digits only ("²".isdigit() is true too) and within a database key's range.
+    if ref.isascii() and ref.isdigit() and int(ref) <= ID_MAX:
+        query = query.where(Organisation.id == int(ref))
+    else:
+        query = query.where(Organisation.name == spelling(ref))
     organisation = db.session.scalar(query)
     if organisation is None:
         raise click.ClickException(f"no organisation '{ref}' (give its id or exact name)")
@@ -55,8 +60,10 @@ def campaign_by_id(campaign_id: int) -> Campaign:
 
 def check_output_file(path: Path) -> None:
     """Fail early, before any work, if the output file could not be written there."""
-    if path.is_dir():
-        raise click.ClickException(f"cannot write {path}: it is a directory")
+    try:
+        check_destination(path)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
     folder = path.parent
     if not folder.is_dir():
         raise click.ClickException(f"cannot write {path}: folder {folder} does not exist")

@@ -282,6 +282,7 @@ def _start_worker(settings: dict[str, Any]) -> None:
 
 
 def _render_in_worker(job: Job) -> Outcome:
-    assert _worker_app is not None, "worker not started"
+    if _worker_app is None:
+        raise RuntimeError("worker not started")
     with _worker_app.app_context():
         return _render_job(job)

@@ -30,6 +30,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -169,6 +170,32 @@ def response_table(session: Session, registry: Registry, campaign_id: int) -> Re
                          ExportRule(K_ANONYMOUS_PROFILE, threshold, treatments))
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs opening a
+# CSV file (OWASP, "CSV Injection"); tab and carriage return are on OWASP's list too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text: a leading formula character is escaped
+    with an apostrophe, as OWASP advises (the importer reads such a cell back unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx_text(value: Any) -> Any:
+    """A value an XLSX cell can hold: the control characters XML 1.0 cannot carry (which
+    openpyxl refuses with IllegalCharacterError) are removed from text."""
+    return _xml_text(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=4096)  # a column holds a few codes, repeated on every row
+def _xml_text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def responses_csv(session: Session, registry: Registry, campaign_id: int) -> Export:
     """The responses as UTF-8 CSV: a first line with the rule (starting '#'), the header
     of item keys, then one row per response."""
@@ -177,7 +204,7 @@ def responses_csv(session: Session, registry: Registry, campaign_id: int) -> Exp
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([f"# {_summary(table)} {table.rule.describe()}"])
     writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    writer.writerows([inert_csv_cell(value) for value in row] for row in table.rows)
     return Export(out.getvalue().encode("utf-8"), table.rule, MEDIA_TYPES["csv"],
                   f"campaign-{campaign_id}-responses.csv")
 
@@ -195,10 +222,12 @@ def responses_xlsx(session: Session, registry: Registry, campaign_id: int) -> Ex
     bold = Font(bold=True)
 
     def cells(values: Iterable[Any], font: Font | None = None) -> list[Any]:
-        # Text is text: a value starting with '=' must never become a formula. Plain
-        # values for the rest: a cell object for each took 1.7 times as long.
+        # Text is text: a value starting with '=' must never become a formula (a cell
+        # typed as text is never run; openpyxl types any other string as text already).
+        # Plain values for the rest: a cell object for each took 1.7 times as long.
         row = []
-        for value in values:
+        for raw in values:
+            value = xlsx_text(raw)
             if font is None and not (isinstance(value, str) and value.startswith("=")):
                 row.append(value)
                 continue

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -25,9 +27,31 @@ def _file_mode() -> int:
     return 0o644
 
 
+def check_destination(path: Path) -> None:
+    """Raise OSError if `path` exists as anything but a regular file.
+
+    The rename replaces whatever is at `path`: a symbolic link would be swapped for a file
+    (what the user meant by it lost), and a device or pipe (say -o /dev/stdout, run as root)
+    replaced by a regular file. Those are refused, as a directory is.
+    """
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(found.st_mode):
+        raise OSError(errno.EEXIST, "it is a symbolic link; give the file it points to",
+                      str(path))
+    if stat.S_ISDIR(found.st_mode):
+        raise OSError(errno.EISDIR, "it is a directory", str(path))
+    if not stat.S_ISREG(found.st_mode):
+        raise OSError(errno.EEXIST, "it is not a regular file", str(path))
+
+
 def write_atomically(path: Path, content: bytes) -> None:
     """Write a file by renaming a finished temporary file into place, so no reader (and no
-    interrupted writer) ever leaves a half-written file; raises OSError."""
+    interrupted writer) ever leaves a half-written file; raises OSError, also when `path`
+    is a symbolic link or not a regular file (checked before and after the writing)."""
+    check_destination(path)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=PARTIAL_PREFIX,
                                      suffix=path.suffix, delete=False) as handle:
         partial = Path(handle.name)
@@ -39,6 +63,7 @@ def write_atomically(path: Path, content: bytes) -> None:
             partial.unlink(missing_ok=True)
             raise
     try:
+        check_destination(path)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)

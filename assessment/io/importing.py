@@ -31,6 +31,10 @@ SUBMITTED_ON_COLUMN = "submitted_on"
 SEPARATOR = ";"  # between the codes of a multiple-choice answer, as clean_answer splits them
 MAX_ROWS = 100_000  # respondent rows; a bigger study is imported in parts
 MAX_BYTES = 100 * 1024 * 1024  # checked before parsing, so a huge upload never fills memory
+# What an XLSX may unpack to, read from the zip's directory before anything is inflated:
+# a few kilobytes can inflate to gigabytes (a "zip bomb"); 100,000 rows of answers are
+# some 150 MB of sheet XML.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_LISTED_PROBLEMS = 1_000  # a wholly wrong file would otherwise print millions of lines
 PROGRESS_STEP = 1_000  # rows checked between progress reports
 CSV_SUFFIXES = (".csv",)
@@ -175,9 +179,18 @@ def _csv_table(data: bytes, max_rows: int) -> Table:
         raise _reject(f"the file is not UTF-8 text (line {line}): save it as 'CSV UTF-8'") from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     try:
-        return _collect(([cell.strip() for cell in record] for record in reader), max_rows)
+        return _collect(([_unescaped(cell).strip() for cell in record] for record in reader),
+                        max_rows)
     except csv.Error as exc:
         raise _reject(f"the file is not valid CSV near line {reader.line_num}: {exc}") from exc
+
+
+def _unescaped(cell: str) -> str:
+    """A CSV cell without the apostrophe that exports put before a leading = + - @ (so
+    spreadsheets show it as text, see exports.inert_csv_cell)."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
+        return cell[1:]
+    return cell
 
 
 def _delimiter(text: str) -> str:
@@ -196,6 +209,7 @@ def _xlsx_table(data: bytes, max_rows: int) -> Table:
     if not data.startswith(_ZIP_MAGIC):
         raise _reject("the file is not an XLSX workbook")
     try:
+        _check_unpacked_size(data)
         with warnings.catch_warnings():
             # openpyxl warns about spreadsheet features it drops (styles, extensions);
             # only the cell values matter here.
@@ -214,6 +228,20 @@ def _xlsx_table(data: bytes, max_rows: int) -> Table:
     except Exception as exc:
         # A damaged workbook surfaces as any of a dozen zip, XML or key errors.
         raise _reject(f"the file is not a readable XLSX workbook ({type(exc).__name__})") from exc
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """ImportRejected if the workbook's parts add up to more than MAX_UNPACKED_BYTES.
+
+    The sizes are those the zip's directory declares; zipfile never inflates an entry
+    past its declared size (it stops there, and a forged size fails the CRC check), so
+    the declared total bounds what openpyxl can be made to read.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _reject(f"the workbook unpacks to {unpacked // 2**20:,} MB, more than "
+                      f"{MAX_UNPACKED_BYTES // 2**20} MB: import it in parts")
 
 
 def _has_formulas(data: bytes) -> bool:

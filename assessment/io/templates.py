@@ -32,7 +32,8 @@ def xlsx_template(questionnaire: Questionnaire) -> bytes:
     """An empty XLSX import file: the header, drop-downs of codes, and a sheet of the codes."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    assert sheet is not None  # a new workbook always has one sheet
+    if sheet is None:  # a new workbook always has one sheet
+        raise RuntimeError("openpyxl made a workbook without a sheet")
     sheet.title = "responses"
     sheet.append(template_columns(questionnaire))
     sheet.freeze_panes = "A2"

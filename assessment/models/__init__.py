@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per area; every model is importable from here."""
 
 from assessment.models.account import Membership, PasswordReset, User
-from assessment.models.base import Base, utc_today, utcnow
+from assessment.models.base import ID_MAX, Base, utc_today, utcnow
 from assessment.models.imports import ImportJob
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
@@ -17,5 +17,5 @@ from assessment.models.summary import CampaignSummary, ScoreSummary
 __all__ = [
     "Base", "Campaign", "CampaignSummary", "Draft", "ImportJob", "InvitationToken",
     "Membership", "Organisation", "PasswordReset", "ReportJob", "Response", "ResponseScore",
-    "ScoreSummary", "Submission", "User", "utc_today", "utcnow",
+    "ScoreSummary", "Submission", "User", "utc_today", "utcnow", "ID_MAX",
 ]

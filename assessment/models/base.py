@@ -23,6 +23,9 @@ NAMING_CONVENTION = {
 }
 
 
+ID_MAX = 2**63 - 1  # the largest key a BIGINT (PostgreSQL) or INTEGER (SQLite) column holds
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

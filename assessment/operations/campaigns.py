@@ -23,11 +23,14 @@ from assessment.models import (
     Submission,
 )
 from assessment.operations import OperationError
+from assessment.operations.names import clean_name
 from assessment.operations.organisations import create_organisation
 from assessment.operations.tokens import tokens_used
 
 DEMO_ORGANISATION = "Demo organisation"  # where `make run` opens a campaign to try
 MIN_THRESHOLD = 2
+MAX_THRESHOLD = 100  # a group larger than this is not a small group any more
+MAX_INVITED = 1_000_000
 
 
 def open_campaign(
@@ -47,8 +50,12 @@ def open_campaign(
         raise OperationError("the campaign cannot close before it opens")
     if anonymity_threshold < MIN_THRESHOLD:
         raise OperationError(f"the anonymity threshold must be at least {MIN_THRESHOLD}")
+    if anonymity_threshold > MAX_THRESHOLD:
+        raise OperationError(f"the anonymity threshold must be at most {MAX_THRESHOLD}")
+    if invited is not None and not 1 <= invited <= MAX_INVITED:
+        raise OperationError(f"the number invited must be from 1 to {MAX_INVITED}")
     campaign = Campaign(
-        organisation=organisation, name=name.strip() or "Assessment",
+        organisation=organisation, name=clean_name(name, "campaign"),
         slug=secrets.token_urlsafe(9), questionnaire_key=questionnaire.key,
         questionnaire_version=questionnaire.version, opens_on=opens_on, closes_on=closes_on,
         mode=mode, anonymity_threshold=anonymity_threshold, invited=invited,
@@ -165,13 +172,14 @@ def update_campaign(
             raise OperationError("the questionnaire cannot change once answers exist")
         if anonymity_threshold < campaign.anonymity_threshold:
             raise OperationError("the anonymity threshold cannot be lowered once answers exist")
-    if anonymity_threshold < MIN_THRESHOLD:
-        raise OperationError(f"the anonymity threshold must be at least {MIN_THRESHOLD}")
+    if not MIN_THRESHOLD <= anonymity_threshold <= MAX_THRESHOLD:
+        raise OperationError(f"the anonymity threshold must be from {MIN_THRESHOLD} to "
+                             f"{MAX_THRESHOLD}")
     if closes_on is not None and closes_on < opens_on:
         raise OperationError("the campaign cannot close before it opens")
-    if invited is not None and invited < 1:
-        raise OperationError("the number invited must be at least 1")
-    campaign.name = name.strip() or campaign.name
+    if invited is not None and not 1 <= invited <= MAX_INVITED:
+        raise OperationError(f"the number invited must be from 1 to {MAX_INVITED}")
+    campaign.name = clean_name(name, "campaign")
     campaign.opens_on, campaign.closes_on = opens_on, closes_on
     campaign.questionnaire_key = questionnaire.key
     campaign.questionnaire_version = questionnaire.version

@@ -66,7 +66,8 @@ def start_with_token(campaign: Campaign, token: str) -> tuple[Draft, str]:
     )
     if moved.rowcount == 1:  # type: ignore[attr-defined]
         draft = find_draft(campaign, key)
-        assert draft is not None
+        if draft is None:  # the row just moved is there in this transaction
+            raise RuntimeError("the draft just moved is gone")
         return draft, key
     draft = Draft(campaign_id=campaign.id, key_hash=hash_secret(key), answers={}, section=0)
     db.session.add(draft)

@@ -10,9 +10,10 @@ from assessment.extensions import db
 from assessment.instrument.attributes import SIZE_BANDS
 from assessment.models import Organisation, utcnow
 from assessment.operations import OperationError
+from assessment.operations.names import NAME_MAX_LENGTH, SECTOR_MAX_LENGTH, clean_name
 
-MAX_NAME = 200
-MAX_SECTOR = 80
+MAX_NAME = NAME_MAX_LENGTH
+MAX_SECTOR = SECTOR_MAX_LENGTH
 
 
 def create_organisation(
@@ -26,16 +27,8 @@ def create_organisation(
     runs it agrees (see `set_benchmark_consent`). `created_by` is recorded as the
     account that gave that first answer.
     """
-    name = name.strip()
-    sector = sector.strip()
-    if not name:
-        raise OperationError("the organisation needs a name")
-    if len(name) > MAX_NAME:
-        raise OperationError(f"the name can have at most {MAX_NAME} characters")
-    if not sector:
-        raise OperationError("the organisation needs a sector")
-    if len(sector) > MAX_SECTOR:
-        raise OperationError(f"the sector can have at most {MAX_SECTOR} characters")
+    name = clean_name(name, "organisation")
+    sector = clean_name(sector, "sector", SECTOR_MAX_LENGTH)
     if size_band not in SIZE_BANDS:
         raise OperationError(f"size band must be one of {', '.join(SIZE_BANDS)}")
     if len(country) != 2 or not country.isascii() or not country.isalpha():

@@ -257,7 +257,8 @@ def finish_job(job_id: str, attempt: int, data_version: int) -> bool:
                        finished_at=utcnow()):
         return False
     job = db.session.get(ReportJob, job_id, populate_existing=True)
-    assert job is not None
+    if job is None:  # claimed just above, in this transaction
+        raise RuntimeError(f"report job {job_id} vanished")
     if job.kind != ORGANISATION_REPORT:
         return True  # a comparison's file is kept until its campaigns are deleted
     replaced = db.session.scalars(

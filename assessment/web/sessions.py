@@ -39,8 +39,9 @@ class _SealedSerializer:
         return self.fernet.encrypt(self.serializer.dumps(value).encode("utf-8")).decode("ascii")
 
     def loads(self, value: str | bytes, max_age: int | None = None) -> Any:
-        token = value.encode("ascii") if isinstance(value, str) else value
         try:
+            # Inside the try: a cookie with non-ASCII characters is no cookie of ours.
+            token = value.encode("ascii") if isinstance(value, str) else value
             plain = self.fernet.decrypt(token, ttl=max_age)
         except (InvalidToken, ValueError, TypeError) as exc:
             # Flask treats BadSignature as "no session": a fresh, empty one.

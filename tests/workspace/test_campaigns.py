@@ -61,6 +61,9 @@ def test_create_refuses_bad_input(world: World,
          "The closing day cannot be before the opening day."),
         ({"name": ""}, "Give the campaign a name."),
         ({"name": "x" * 201}, "Use at most 200 characters."),
+        ({"name": " \t\r\n "}, "Give the campaign a name."),
+        ({"name": "Spring\x00"}, "The name cannot hold control characters."),
+        ({"name": "evil\u202egnp.exe"}, "The name cannot hold control characters."),
         ({"questionnaire": "nonexistent@9"}, "Choose one of the options on the list."),
         ({"mode": "everyone"}, "Choose one of the options on the list."),
         ({"invited": "0"}, "Give a number from 1 to 1000000."),
@@ -69,6 +72,19 @@ def test_create_refuses_bad_input(world: World,
         response = _create(client, world.organisation, **fields)
         assert response.status_code == 422, fields
         assert message in response.text, fields
+
+
+def test_campaign_names_are_stored_in_one_spelling(
+    app: Flask, world: World, signed_in: Callable[[str], FlaskClient],
+) -> None:
+    client = signed_in("hr")
+    # "ó" as o + combining accent, a run of spaces and a tab, spaces around; 200 letters
+    # after the runs are collapsed fits the limit.
+    response = _create(client, world.organisation, name=" Jesien\u0301  \t" + "y" * 192 + " ")
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        names = set(db.session.scalars(select(Campaign.name)))
+    assert "Jesie\u0144 " + "y" * 192 in names
 
 
 def test_personal_links_are_issued_and_downloaded(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
@@ -12,9 +11,10 @@ from assessment.operations.accounts import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
 )
+from assessment.web.forms import TextForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TextForm):
     """E-mail address and password."""
 
     email = EmailField(_l("E-mail address"), validators=[
@@ -42,7 +42,7 @@ def _confirmation() -> PasswordField:
         render_kw={"autocomplete": "new-password"})
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(TextForm):
     """A new password, typed twice (reset links)."""
 
     password = _new_password()
@@ -50,7 +50,7 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(TextForm):
     """The current password and a new one, typed twice."""
 
     current = PasswordField(_l("Current password"), validators=[
@@ -61,13 +61,13 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(TextForm):
     """A button (a form, so that signing out needs the CSRF token)."""
 
     submit = SubmitField(_l("Sign out"))
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(TextForm):
     """Ends every session of the account."""
 
     submit = SubmitField(_l("Sign out on every device"))

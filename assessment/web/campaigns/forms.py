@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from assessment.operations.campaigns import MAX_INVITED, MAX_THRESHOLD
+from assessment.operations.names import NameRefused, clean_name
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 from assessment.web.fields import ChoiceRadioField, DayField, ListField, WholeNumberField
+from assessment.web.forms import TextForm
 
 # The browser never offers a threshold below the product's default (5); the CLI keeps
 # the engine's minimum for tests and special cases.
 MIN_THRESHOLD = DEFAULT_THRESHOLD
-MAX_THRESHOLD = 100
-MAX_INVITED = 1_000_000
 MAX_LINKS = 10_000  # personal links issued by one download
+
+
+def _clean_campaign_name(form: Any, field: StringField) -> None:
+    """The name as it will be stored (see operations.names), or a message why not."""
+    try:
+        field.data = clean_name(field.data or "", "campaign")
+    except NameRefused as refused:
+        raise ValidationError({
+            "empty": _("Give the campaign a name."),
+            "too_long": _("Use at most %(max)d characters.", max=refused.limit),
+            "control": _("The name cannot hold control characters."),
+        }[refused.reason]) from None
 
 
 def _name() -> StringField:
     return StringField(_l("Name"), validators=[
-        InputRequired(message=_l("Give the campaign a name.")),
-        Length(max=200, message=_l("Use at most %(max)d characters."))])
+        InputRequired(message=_l("Give the campaign a name.")), _clean_campaign_name])
 
 
 def _threshold() -> WholeNumberField:
@@ -48,7 +62,7 @@ def _closes_on() -> DayField:
                                    "it by hand."))
 
 
-class EditCampaignForm(FlaskForm):
+class EditCampaignForm(TextForm):
     """What may change about a campaign (see operations.campaigns.update_campaign)."""
 
     name = _name()
@@ -72,7 +86,7 @@ class CampaignForm(EditCampaignForm):
     submit = SubmitField(_l("Create campaign"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(TextForm):
     """Reopen a closed campaign, optionally until a new closing day."""
 
     closes_on = DayField(_l("New closing day"), validators=[Optional()],
@@ -80,13 +94,13 @@ class ReopenForm(FlaskForm):
     submit = SubmitField(_l("Reopen"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(TextForm):
     """Close a campaign early."""
 
     submit = SubmitField(_l("Close now"))
 
 
-class LinksForm(FlaskForm):
+class LinksForm(TextForm):
     """Issue personal links and download them as CSV."""
 
     count = WholeNumberField(_l("Number of new links"), default=10, validators=[
@@ -95,7 +109,7 @@ class LinksForm(FlaskForm):
     submit = SubmitField(_l("Issue and download links (CSV)"))
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(TextForm):
     """Delete a campaign: its name typed again as confirmation."""
 
     confirm = StringField(_l("Type the campaign's name to confirm"), validators=[

@@ -35,6 +35,7 @@ from assessment.operations.campaigns import (
     response_counts,
     update_campaign,
 )
+from assessment.operations.names import spelling
 from assessment.operations.tokens import issue_tokens
 from assessment.web.access import (
     campaign_or_404,
@@ -311,7 +312,7 @@ def delete(campaign_id: int) -> ResponseReturnValue:
     form = DeleteForm()
     status = 200
     if form.validate_on_submit():
-        if (form.confirm.data or "").strip() != campaign.name.strip():
+        if spelling(form.confirm.data or "") != spelling(campaign.name):
             form.confirm.errors = [_("That is not the campaign's name; nothing was deleted.")]
             status = 422
         else:

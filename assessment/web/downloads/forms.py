@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from assessment.web.fields import ListField
+from assessment.web.forms import TextForm
 
 # Each language in its own name, as the language switcher shows them.
 LANGUAGE_NAMES = {"en": "English", "pl": "Polski", "ru": "Русский", "zh": "中文",
                   "lv": "Latviešu"}
 
 
-class ReportForm(FlaskForm):
+class ReportForm(TextForm):
     """Ask for the organisation report in one language."""
 
     language = ListField(_l("Language of the report"), validators=[

@@ -4,7 +4,6 @@ the comparison PDF."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
@@ -13,9 +12,10 @@ from assessment.instrument.attributes import SIZE_BANDS
 from assessment.operations.organisations import MAX_NAME, MAX_SECTOR
 from assessment.web.downloads.forms import ReportForm
 from assessment.web.fields import ListField
+from assessment.web.forms import TextForm
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(TextForm):
     """A new client organisation: name, sector, size band and country."""
 
     name = StringField(_l("Name"), validators=[
@@ -38,7 +38,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Create the organisation"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(TextForm):
     """Invite the client's HR / L&D admin: an account limited to this organisation."""
 
     email = StringField(_l("E-mail address"), validators=[
@@ -47,7 +47,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Invite the HR admin"))
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(TextForm):
     """Whether the organisation's results enter the shared benchmark pool."""
 
     benchmark_consent = BooleanField(_l(

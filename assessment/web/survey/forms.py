@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
 from wtforms.widgets.core import clean_key
 
 from assessment.instrument.questionnaire import Questionnaire, Section, translate
+from assessment.web.forms import TextForm
 
 
 def option_attributes(**kwargs: Any) -> Markup:
@@ -30,7 +30,7 @@ def option_attributes(**kwargs: Any) -> Markup:
             params.append(clean_key(key))
         elif value is not False:
             params.append(f'{clean_key(key)}="{escape(value)}"')
-    return Markup(" ".join(params))
+    return Markup(" ".join(params))  # noqa: S704 - keys cleaned, every value escaped above
 
 
 class OptionRadio(RadioInput):
@@ -83,13 +83,13 @@ class Exclusive:
                                      "answers.", option=self.exclusive[clash]))
 
 
-class StartForm(FlaskForm):
+class StartForm(TextForm):
     """The intro page's 'Start' button (a form so that it carries a CSRF token)."""
 
     start = SubmitField(_l("Start"))
 
 
-class SectionForm(FlaskForm):
+class SectionForm(TextForm):
     """Base of the per-section forms; navigation buttons are plain named submits."""
 
     def answers(self) -> dict[str, Any]:

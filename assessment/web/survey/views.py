@@ -145,7 +145,8 @@ def intro(slug: str) -> ResponseReturnValue:
             draft, key = drafts.start_draft(campaign)
         campaign_id, first_page = campaign.id, _first_page(campaign, draft)
         db.session.commit()
-        assert key is not None
+        if key is None:  # start_draft always returns a key
+            raise RuntimeError("no resume key for a started draft")
         _remember(campaign_id, key)
         return first_page
     return _render_intro(campaign, form)
