@@ -26,6 +26,7 @@ from assessment.web import (
     security,
     survey,
 )
+from assessment.web.api.routes import bp as api_blueprint
 from assessment.web.guard import RequestGuard
 from assessment.web.sessions import EncryptedSessionInterface
 
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(api_blueprint)
     security.register(app)
     errors.register(app)  # after security: its 503 replacement still gets the headers
     app.wsgi_app = RequestGuard(app.wsgi_app, app.config["BODY_READ_TIMEOUT"])  # type: ignore[method-assign]

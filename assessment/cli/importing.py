@@ -1,8 +1,7 @@
 """`assessment import` and `assessment import-template`: answers collected elsewhere.
 
-The file is read and checked by `assessment.io.importing`; the valid responses are stored
-by `operations.responses.import_responses`, all or nothing, in the command's one
-transaction.
+The file is checked and stored by `assessment.operations.imports` (the API uses the same
+functions), all or nothing, in the command's one transaction.
 """
 
 from __future__ import annotations
@@ -13,18 +12,10 @@ import click
 from flask.cli import with_appcontext
 
 from assessment.cli.common import campaign_by_id, progress
-from assessment.config import LANGUAGES
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instruments import InstrumentMissing, questionnaire_of
 from assessment.models import Campaign, utc_today
-
-
-def _locales(questionnaire: Questionnaire) -> list[str]:
-    """Languages an imported response may be marked with."""
-    # Every language the project supports, not only those the web pages are translated
-    # into yet: these answers were collected elsewhere, perhaps on paper.
-    return [*LANGUAGES, *(code for code in questionnaire.languages if code not in LANGUAGES)]
 
 
 def _campaign_questionnaire(campaign_id: int) -> tuple[Campaign, Questionnaire]:
@@ -56,15 +47,14 @@ def _rough_rows(file: str) -> int:
 @with_appcontext
 def import_command(file: str, campaign_id: int) -> None:
     """Import responses from a CSV or XLSX file, one row per respondent; all or nothing."""
-    from assessment.io.importing import CampaignWindow, ImportRejected, read_path
-    from assessment.operations.responses import import_responses
+    from assessment.io.importing import ImportRejected
+    from assessment.operations.imports import check_import_file, import_responses
 
     campaign, questionnaire = _campaign_questionnaire(campaign_id)
     try:
         with progress(_rough_rows(file), "checking rows") as advance:
-            imported = read_path(questionnaire, file, locales=_locales(questionnaire),
-                                 today=utc_today(), progress=advance,
-                                 window=CampaignWindow(campaign.opens_on, campaign.closes_on))
+            imported = check_import_file(campaign, questionnaire, file, today=utc_today(),
+                                         progress=advance)
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem}", err=True)

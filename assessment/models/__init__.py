@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per area; every model is importable from here."""
 
-from assessment.models.account import Membership, PasswordReset, User
+from assessment.models.account import ApiToken, Membership, PasswordReset, User
 from assessment.models.base import Base, utc_today, utcnow
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
@@ -13,7 +13,7 @@ from assessment.models.response import (
 )
 
 __all__ = [
-    "Base", "Campaign", "Draft", "InvitationToken", "Membership", "Organisation",
+    "ApiToken", "Base", "Campaign", "Draft", "InvitationToken", "Membership", "Organisation",
     "PasswordReset", "ReportJob", "Response", "ResponseScore", "Submission", "User",
     "utc_today", "utcnow",
 ]
