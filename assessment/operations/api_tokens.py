@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from assessment.extensions import db
 from assessment.models import ApiToken, User
@@ -51,11 +51,12 @@ def api_tokens_of(user: User) -> list[ApiToken]:
 
 def revoke_api_token(user: User, token_id: int) -> bool:
     """Delete one of the account's tokens; False if it has no such token."""
-    result = db.session.execute(
-        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id),
-        execution_options={"synchronize_session": False})
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        return False
+    db.session.delete(token)
     db.session.flush()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return True
 
 
 def user_by_api_token(plain: str, today: dt.date) -> User | None:
