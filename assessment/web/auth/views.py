@@ -23,6 +23,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -211,7 +212,8 @@ def create_token() -> ResponseReturnValue:
         _token, plain = create_api_token(signed_in(), token_form.name.data or "", utc_today())
     except OperationError as exc:
         token_form.name.errors = [
-            _("You have %(max)d API tokens already: revoke one first.", max=MAX_TOKENS)
+            ngettext("You have %(num)d API token already: revoke one first.",
+                     "You have %(num)d API tokens already: revoke one first.", MAX_TOKENS)
             if "at most" in str(exc) and "tokens" in str(exc) else _("Give the token a name.")]
         return _account_page(token_form=token_form), 422
     db.session.commit()
