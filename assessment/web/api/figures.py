@@ -28,6 +28,7 @@ from assessment.web.api.schemas import (
     ImportDone,
     ImportProblemOut,
 )
+from assessment.web.dashboard.figures import campaign_figures
 
 PREVIEW_ROWS = 5
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,11 +51,11 @@ def results(campaign_id: int) -> dict[str, Any]:
     """The engine's JSON, as `assessment stats --campaign ID --json` prints it: index,
     dimensions, benchmark, Digiskills analyses, correlations, priorities... (README,
     Statistics). Nothing rests on fewer respondents than the campaign's threshold."""
-    from assessment.analysis.statistics import campaign_statistics
-
     campaign = campaign_or_404(campaign_id)
     try:
-        return campaign_statistics(db.session(), registry(), campaign.id)
+        # The dashboard's cache: computed once per version of the campaign's and the
+        # pool's answers, whichever of the two asks first.
+        return campaign_figures(campaign)
     except KeyError:
         raise _missing_instrument() from None
 
