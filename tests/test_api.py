@@ -452,3 +452,10 @@ def test_api_messages_are_english_whatever_the_browser_asks(
     answer = client.get("/api/v1/nowhere?lang=pl", headers={"Accept-Language": "pl"})
     assert answer.get_json()["error"]["message"] == (
         "There is no such resource, or it is not one you can see.")
+
+
+def test_the_api_upload_limit_is_the_imports() -> None:
+    from assessment.io.importing import MAX_BYTES
+    from assessment.web.api.figures import UPLOAD_LIMIT
+
+    assert UPLOAD_LIMIT == MAX_BYTES

@@ -66,3 +66,29 @@ def test_the_api_keeps_to_its_openapi_document(app: Flask, api_world: World,
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         run()
+
+
+def test_the_document_is_built_from_the_views_schemas(client: Any) -> None:
+    from assessment.web.api.schemas import CampaignIn, ErrorBody, LinksIn
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    schemas = document["components"]["schemas"]
+    ref = "#/components/schemas/{model}"
+    # The very JSON Schema pydantic writes for the models the views validate with.
+    assert schemas["CampaignIn"] == CampaignIn.model_json_schema(ref_template=ref)
+    assert schemas["LinksIn"] == LinksIn.model_json_schema(ref_template=ref)
+    assert schemas["LinksIn"]["additionalProperties"] is False
+    assert schemas["ErrorBody"]["properties"]["error"] == {"$ref": ref.format(
+        model="ErrorDetail")}
+    assert ErrorBody.model_json_schema()["required"] == ["error"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            public = path == "/api/v1/openapi.json"
+            assert operation.get("security") == ([] if public else None), (method, path)
+            for status in ("400", "401", "404", "503"):
+                assert operation["responses"][status]["content"]["application/json"][
+                    "schema"] == {"$ref": ref.format(model="ErrorBody")}
+    listing = document["paths"]["/api/v1/organisations"]["get"]["parameters"]
+    limit = next(p for p in listing if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == 100 and limit["in"] == "query"

@@ -10,15 +10,13 @@ are separate).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response
 
 from assessment.extensions import db
 from assessment.instruments import questionnaire_of, registry
-from assessment.io.importing import MAX_BYTES, ImportedResponse, ImportRejected
 from assessment.models import utc_today
-from assessment.operations.imports import check_import, import_responses
 from assessment.web.api.endpoints import Upload, campaign_or_404, endpoint
 from assessment.web.api.problems import ApiError
 from assessment.web.api.schemas import (
@@ -30,6 +28,12 @@ from assessment.web.api.schemas import (
 )
 from assessment.web.dashboard.figures import campaign_figures
 
+if TYPE_CHECKING:
+    from assessment.io.importing import ImportedResponse, ImportRejected
+
+# Imported where used: the import and export modules load openpyxl, which building the
+# app must not (every CLI command would pay for it).
+UPLOAD_LIMIT = 100 * 1024 * 1024  # = io.importing.MAX_BYTES (tests/test_api.py checks)
 PREVIEW_ROWS = 5
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOADS = {"text/csv": ".csv", XLSX: ".xlsx"}
@@ -112,6 +116,8 @@ def _preview(imported: list[ImportedResponse]) -> list[dict[str, Any]]:
 
 
 def _check(campaign_id: int, upload: Upload) -> tuple[Any, list[ImportedResponse]]:
+    from assessment.operations.imports import check_import
+
     campaign = campaign_or_404(campaign_id)
     questionnaire = questionnaire_of(campaign)
     return (campaign, questionnaire), check_import(
@@ -120,12 +126,14 @@ def _check(campaign_id: int, upload: Upload) -> tuple[Any, list[ImportedResponse
 
 @endpoint("/campaigns/<int:campaign_id>/imports/validate", "POST",
           summary="Check an import file (nothing is stored)", tag="import",
-          uploads=UPLOADS, upload_limit=MAX_BYTES, response=ImportCheck,
+          uploads=UPLOADS, upload_limit=UPLOAD_LIMIT, response=ImportCheck,
           errors=(413, 415))
 def validate_import(campaign_id: int, upload: Upload) -> ImportCheck:
     """The body is the file (text/csv, or an XLSX workbook), as for `assessment import`:
     every problem by row (the header is row 1) and column, or the number of responses
     that would be stored and the first rows as they would be stored."""
+    from assessment.io.importing import ImportRejected
+
     try:
         _found, imported = _check(campaign_id, upload)
     except ImportRejected as exc:
@@ -136,11 +144,14 @@ def validate_import(campaign_id: int, upload: Upload) -> ImportCheck:
 
 @endpoint("/campaigns/<int:campaign_id>/imports", "POST",
           summary="Import a file of responses, all or nothing", tag="import",
-          uploads=UPLOADS, upload_limit=MAX_BYTES, response=ImportDone, status=201,
+          uploads=UPLOADS, upload_limit=UPLOAD_LIMIT, response=ImportDone, status=201,
           errors=(413, 415, 422))
 def commit_import(campaign_id: int, upload: Upload) -> ImportDone:
     """Checks the file as `validate` does and stores every response, or none: 422 with
     `details.problems` listing every problem."""
+    from assessment.io.importing import ImportRejected
+    from assessment.operations.imports import import_responses
+
     try:
         (campaign, questionnaire), imported = _check(campaign_id, upload)
     except ImportRejected as exc:
