@@ -459,3 +459,16 @@ def test_the_api_upload_limit_is_the_imports() -> None:
     from assessment.web.api.figures import UPLOAD_LIMIT
 
     assert UPLOAD_LIMIT == MAX_BYTES
+
+
+def test_a_deactivated_accounts_tokens_stop_working(
+    app: Flask, client: FlaskClient, api_world: World, api_tokens: dict[str, str],
+) -> None:
+    from assessment.models import User
+
+    headers = bearer(api_tokens["hr"])
+    assert client.get("/api/v1/organisations", headers=headers).status_code == 200
+    with app.app_context():
+        db.session.get(User, api_world.users["hr"]).active = False
+        db.session.commit()
+    assert client.get("/api/v1/organisations", headers=headers).status_code == 401
