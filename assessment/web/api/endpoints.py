@@ -28,6 +28,7 @@ from assessment.operations.accounts import can_access
 from assessment.operations.api_tokens import user_by_api_token
 from assessment.web.api.problems import PREFIX, ApiError, error_response
 from assessment.web.api.schemas import MAX_ID, Body, Query
+from assessment.web.errors import release_session
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)  # bearer tokens only, never cookies: nothing for a forged form to ride on
@@ -96,8 +97,8 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, **options: Any
 
 @bp.errorhandler(ApiError)
 def api_error(exc: ApiError) -> ResponseReturnValue:
-    """An API error: roll back whatever the request had begun, answer the error body."""
-    db.session.rollback()
+    """An API error: end whatever the request had begun, answer the error body."""
+    release_session()  # rolls back; a dead connection is let go rather than raised
     return error_response(exc)
 
 
