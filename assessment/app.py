@@ -28,6 +28,7 @@ from assessment.web import (
     security,
     survey,
 )
+from assessment.web.api.routes import bp as api_blueprint
 from assessment.web.guard import RequestGuard
 from assessment.web.routing import IdConverter
 from assessment.web.sessions import EncryptedSessionInterface
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(portfolio.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(api_blueprint)
     security.register(app)
     errors.register(app)  # after security: its 503 replacement still gets the headers
     app.wsgi_app = RequestGuard(app.wsgi_app, app.config["BODY_READ_TIMEOUT"])  # type: ignore[method-assign]

@@ -177,3 +177,19 @@ def csrf_token(html: str) -> str:
     return found.group(1)
 
 
+
+
+@pytest.fixture
+def api_world(app: Flask) -> Any:
+    """The workspace's World (organisations A and B, an account per role) for API tests."""
+    from tests.workspace.conftest import build_world
+
+    return build_world(app)
+
+
+@pytest.fixture
+def api_tokens(app: Flask, api_world: Any) -> dict[str, str]:
+    """A plain API token per role of the API's access matrix (tests/api_support.py)."""
+    from tests.api_support import make_tokens
+
+    return make_tokens(app, api_world)

@@ -303,7 +303,19 @@ def test_hr_runs_a_campaign_and_reads_the_dashboard(
     assert_accessible(page, visited)
     page.goto(f"{live_server}/account")
     assert_accessible(page, visited)
-    assert len(visited) == 13
+    # An API token: made on the account page, shown once, used by a script, revoked.
+    page.fill("#name", "export script")
+    page.click("form[action$='/account/tokens'] button")
+    token = page.input_value("#new-token")
+    assert_accessible(page, visited)
+    api = page.request.get(f"{live_server}/api/v1/organisations",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert api.status == 200 and [o["name"] for o in api.json()["items"]] == ["Acme"]
+    page.click("form[action$='/revoke'] button")
+    assert page.locator("#new-token").count() == 0
+    assert page.request.get(f"{live_server}/api/v1/organisations", headers={
+        "Authorization": f"Bearer {token}"}).status == 401
+    assert len(visited) == 14
     assert refused == []  # nothing the pages need is blocked by their own policy
     hr.close()
 

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per area; every model is importable from here."""
 
-from assessment.models.account import Membership, PasswordReset, User
+from assessment.models.account import ApiToken, Membership, PasswordReset, User
 from assessment.models.base import ID_MAX, Base, utc_today, utcnow
 from assessment.models.imports import ImportJob
 from assessment.models.organisation import Campaign, Organisation
@@ -15,7 +15,7 @@ from assessment.models.response import (
 from assessment.models.summary import CampaignSummary, ScoreSummary
 
 __all__ = [
-    "Base", "Campaign", "CampaignSummary", "Draft", "ImportJob", "InvitationToken",
+    "ApiToken", "Base", "Campaign", "CampaignSummary", "Draft", "ImportJob", "InvitationToken",
     "Membership", "Organisation", "PasswordReset", "ReportJob", "Response", "ResponseScore",
     "ScoreSummary", "Submission", "User", "utc_today", "utcnow", "ID_MAX",
 ]

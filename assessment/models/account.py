@@ -87,3 +87,22 @@ class PasswordReset(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
+
+
+class ApiToken(Base):
+    """A named bearer token for the JSON API; only the token's SHA-256 hash is kept.
+
+    It acts with its account's roles as they are at each request, so revoking a role
+    (or the token: its row is deleted) takes effect at the next API call.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Days only: when a token was made and last used is all its owner needs to know.
+    created_on: Mapped[dt.date]
+    last_used_on: Mapped[dt.date | None]

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityEr
 
 from assessment.extensions import db
 from assessment.instruments import InstrumentMissing
+from assessment.web.api.problems import ApiError, error_response, is_api_path
 
 READ_ONLY_SQLSTATE = "25006"  # PostgreSQL: read_only_sql_transaction (also a hot standby)
 
@@ -54,6 +55,9 @@ def release_session() -> bool:
 
 def _page(status: int, title: str, message: str) -> ResponseReturnValue:
     release_session()
+    if is_api_path(request.path):
+        # The API's own body, in English with a code (the page's words are for people).
+        return error_response(ApiError(status))
     headers = {"Retry-After": "30"} if status == 503 else {}
     if _wants_json():
         return jsonify(error=title, message=message, status=status), status, headers

@@ -65,6 +65,11 @@ def add_user(email: str, roles: list[tuple[str, Organisation | None]]) -> User:
 @pytest.fixture
 def world(app: Flask) -> World:
     """Organisation A (three campaigns) and B (one), and an account per role."""
+    return build_world(app)
+
+
+def build_world(app: Flask) -> World:
+    """Organisation A (three campaigns) and B (one), and an account per role."""
     found = World()
     with app.app_context():
         q = app.extensions["questionnaires"].get("digiskills")

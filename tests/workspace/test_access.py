@@ -105,6 +105,11 @@ ROUTES = [
     Route("auth.account", "POST", "/account",
           {"current": "not my password", "password": "a new long password",
            "confirm": "a new long password"}, scoped=False, signed_in_status=401),
+    Route("auth.create_token", "POST", "/account/tokens", {"name": "export script"},
+          scoped=False, signed_in_status=201),
+    # Nobody holds token 999999: revoking another's token or a missing one is the same 404.
+    Route("auth.revoke_token", "POST", "/account/tokens/999999/revoke", {}, scoped=False,
+          signed_in_status=404),
     Route("auth.logout_everywhere", "POST", "/logout/everywhere", {}, scoped=False,
           signed_in_status=302),
     Route("auth.logout", "POST", "/logout", {}, scoped=False, signed_in_status=302),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from assessment.operations.accounts import (
@@ -11,6 +11,7 @@ from assessment.operations.accounts import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
 )
+from assessment.operations.api_tokens import NAME_MAX_LENGTH
 from assessment.web.forms import TextForm
 
 
@@ -71,3 +72,19 @@ class SignOutEverywhereForm(TextForm):
     """Ends every session of the account."""
 
     submit = SubmitField(_l("Sign out on every device"))
+
+
+class ApiTokenForm(TextForm):
+    """A name for a new API token."""
+
+    name = StringField(_l("Token name"), validators=[
+        InputRequired(message=_l("Give the token a name.")),
+        Length(max=NAME_MAX_LENGTH, message=_l("Use at most %(max)d characters."))],
+        description=_l("What will use it, e.g. “monthly export script”."))
+    submit = SubmitField(_l("Create token"))
+
+
+class RevokeApiTokenForm(TextForm):
+    """Revokes one API token (a form, so that it needs the CSRF token)."""
+
+    submit = SubmitField(_l("Revoke"))

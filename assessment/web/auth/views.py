@@ -23,12 +23,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assessment.extensions import db, limiter
-from assessment.models import utcnow
+from assessment.models import utc_today, utcnow
 from assessment.operations import OperationError
 from assessment.operations.accounts import (
     authenticate,
@@ -39,10 +40,18 @@ from assessment.operations.accounts import (
     set_password,
     sign_out_everywhere,
 )
-from assessment.web.access import signed_in
+from assessment.operations.api_tokens import (
+    MAX_TOKENS,
+    api_tokens_of,
+    create_api_token,
+    revoke_api_token,
+)
+from assessment.web.access import not_found, signed_in
 from assessment.web.auth.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     LoginForm,
+    RevokeApiTokenForm,
     SetPasswordForm,
     SignOutEverywhereForm,
     SignOutForm,
@@ -179,8 +188,50 @@ def account() -> ResponseReturnValue:
             return redirect(url_for("auth.account"))
     elif form.is_submitted():
         status = 422
-    return render_template("auth/account.html", form=form, roles=roles_of(user),
-                           everywhere=SignOutEverywhereForm()), status
+    return _account_page(form=form), status
+
+
+def _account_page(form: ChangePasswordForm | None = None,
+                  token_form: ApiTokenForm | None = None, new_token: str | None = None) -> str:
+    user = signed_in()
+    return render_template("auth/account.html", form=form or ChangePasswordForm(formdata=None),
+                           roles=roles_of(user), everywhere=SignOutEverywhereForm(),
+                           tokens=api_tokens_of(user), new_token=new_token,
+                           token_form=token_form or ApiTokenForm(formdata=None),
+                           revoke=RevokeApiTokenForm())
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token() -> ResponseReturnValue:
+    """A new API token, shown on the page this once (only its hash is kept)."""
+    token_form = ApiTokenForm()
+    if not token_form.validate_on_submit():
+        return _account_page(token_form=token_form), 422
+    try:
+        _token, plain = create_api_token(signed_in(), token_form.name.data or "", utc_today())
+    except OperationError as exc:
+        token_form.name.errors = [
+            ngettext("You have %(num)d API token already: revoke one first.",
+                     "You have %(num)d API tokens already: revoke one first.", MAX_TOKENS)
+            if "at most" in str(exc) and "tokens" in str(exc) else _("Give the token a name.")]
+        return _account_page(token_form=token_form), 422
+    db.session.commit()
+    # Rendered, not redirected: the plain token must not travel through the session.
+    return _account_page(new_token=plain), 201, {"Cache-Control": "no-store"}
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke one of one's API tokens: it stops working at once."""
+    if not RevokeApiTokenForm().validate_on_submit():
+        raise ProblemPage(400, _("Invalid input"), _("The request could not be understood."))
+    if token_id > 2**31 - 1 or not revoke_api_token(signed_in(), token_id):
+        raise not_found()
+    db.session.commit()
+    flash(_("The API token is revoked: it no longer works."), "info")
+    return redirect(url_for("auth.account"))
 
 
 def _reset_link_gone() -> ProblemPage:
