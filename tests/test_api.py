@@ -372,6 +372,38 @@ def test_report_job_is_followed_to_its_file(
         assert refused.status_code == 422, body
 
 
+def test_comparison_report_job_covers_only_campaigns_one_may_open(
+    client: FlaskClient, api_world: World, api_tokens: dict[str, str],
+) -> None:
+    headers = bearer(api_tokens["hr"])
+    pair = [api_world.campaign, api_world.closed_campaign]
+    asked = client.post("/api/v1/report-jobs", json={"kind": "comparison", "campaign_ids": pair},
+                        headers=headers)
+    assert asked.status_code == 202
+    job = asked.get_json()
+    # The finished comparison of the same campaigns and data (the world's) is reused.
+    assert job["id"] == api_world.comparison_job
+    assert job["kind"] == "comparison" and job["campaign_ids"] == pair
+    assert job["campaign_id"] == api_world.campaign and job["ready"] is True
+    pdf = client.get(job["file"], headers=headers)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "comparison-" in pdf.headers["Content-Disposition"]
+    # Another organisation's admin cannot see the job, nor ask for a comparison that
+    # includes a campaign of ours.
+    other = bearer(api_tokens["hr_other"])
+    assert client.get(f"/api/v1/report-jobs/{job['id']}", headers=other).status_code == 404
+    mixed = client.post("/api/v1/report-jobs", headers=other, json={
+        "kind": "comparison", "campaign_ids": [api_world.other_campaign, api_world.campaign]})
+    assert mixed.status_code == 404
+    for body in ({"kind": "comparison", "campaign_ids": [api_world.campaign]},
+                 {"kind": "comparison", "campaign_ids": [api_world.campaign] * 2},
+                 {"kind": "comparison", "campaign_ids": pair, "campaign_id": pair[0]},
+                 {"kind": "organisation", "campaign_ids": pair}):
+        refused = client.post("/api/v1/report-jobs", json=body, headers=headers)
+        assert refused.status_code == 422, body
+        assert refused.get_json()["error"]["code"] == "invalid"
+
+
 # --- lists and errors -----------------------------------------------------------------------
 
 def test_lists_are_paginated(app: Flask, client: FlaskClient, api_world: World,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from assessment.analysis import MAX_COMPARED, MIN_COMPARED
 from assessment.config import LANGUAGES
@@ -178,26 +178,38 @@ class ImportDone(BaseModel):
     imported: int
 
 
-class OrganisationReportIn(Body):
-    """An organisation report of one campaign."""
+class ReportIn(Body):
+    """A report to render: the organisation report of one campaign (`kind`
+    "organisation", `campaign_id`) or the comparison report of 2 to 20 campaigns (`kind`
+    "comparison", `campaign_ids` in the order they are shown)."""
 
-    kind: Literal["organisation"]
-    campaign_id: Id
+    kind: Literal["organisation", "comparison"]
+    campaign_id: Id | None = None
+    campaign_ids: list[Id] | None = Field(
+        default=None, min_length=MIN_COMPARED, max_length=MAX_COMPARED)
     language: Literal[tuple(LANGUAGES)] = "en"  # type: ignore[valid-type]
 
-
-# The body of POST /report-jobs. A second kind (a comparison report) becomes a model of
-# its own with `kind: Literal["comparison"]`, and this a union told apart by `kind`:
-# Annotated[OrganisationReportIn | ComparisonReportIn, Field(discriminator="kind")].
-ReportIn = OrganisationReportIn
+    @model_validator(mode="after")
+    def _one_kind(self) -> ReportIn:
+        if self.kind == "organisation" and (self.campaign_id is None
+                                            or self.campaign_ids is not None):
+            raise ValueError("an organisation report takes campaign_id (not campaign_ids)")
+        if self.kind == "comparison" and (self.campaign_ids is None
+                                          or self.campaign_id is not None):
+            raise ValueError("a comparison report takes campaign_ids (not campaign_id)")
+        if self.campaign_ids is not None and len(set(self.campaign_ids)) != len(
+                self.campaign_ids):
+            raise ValueError("each campaign can be compared once")
+        return self
 
 
 class ReportJobOut(BaseModel):
     """A report job and how far it has got."""
 
     id: str
-    kind: Literal["organisation"]
-    campaign_id: int
+    kind: Literal["organisation", "comparison"]
+    campaign_id: int = Field(description="The campaign reported on (a comparison's first).")
+    campaign_ids: list[int] = Field(description="Every campaign the report covers, in order.")
     language: str
     status: Literal["queued", "running", "done", "failed"]
     ready: bool = Field(description="The PDF can be downloaded.")
