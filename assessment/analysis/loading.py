@@ -5,14 +5,30 @@ Aggregates over many rows (the benchmark's per-organisation means) are done in S
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select
+import numpy as np
+from sqlalchemy import Float, RowMapping, and_, case, cast, func, literal, null, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from assessment.analysis.records import CampaignInfo, Respondent, campaign_order
+from assessment.analysis.records import (
+    NO_ANSWER,
+    OTHER_ANSWER,
+    POSITIVE_ANSWER,
+    UNKNOWN_ANSWER,
+    CampaignInfo,
+    PoolTallies,
+    Respondent,
+    SplitPlan,
+    Tally,
+    TallyPlan,
+    campaign_order,
+)
 from assessment.models import Campaign, Organisation, Response, ResponseScore
+from assessment.stats.clustered import item_pairs
+from assessment.stats.correlation import rank_sums
 
 # The columns of a CampaignInfo, labelled with its field names. Plain columns, not ORM
 # entities: building 10,000 Campaign and Organisation objects only to copy their
@@ -62,25 +78,34 @@ def _newest_per_organisation(query: Any) -> Any:
     return select(ranked.c.id).where(ranked.c.place == 1)
 
 
-def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
-    """Every organisation's newest campaign of one instrument (by date, see
-    `_newest_first`) that has reached its anonymity threshold (one query), so a
-    just-opened campaign does not take the organisation out of the benchmark."""
+def pool_selection(questionnaire_key: str) -> Any:
+    """The ids of the campaigns whose organisations form the pool of one instrument
+    (a query): each organisation's newest campaign of that instrument (by date, see
+    `_newest_first`) that has reached its anonymity threshold, so a just-opened campaign
+    does not take the organisation out of the benchmark.
+
+    Every pool figure (the benchmark's members, the pool's tallies) selects its
+    organisations here and nowhere else.
+    """
     counts = (
         select(Response.campaign_id, func.count().label("n"))
         .group_by(Response.campaign_id)
         .subquery()
     )
-    latest = _newest_per_organisation(
+    return _newest_per_organisation(
         select(Campaign.id, Campaign.organisation_id)
         .join(counts, counts.c.campaign_id == Campaign.id)
         .where(Campaign.questionnaire_key == questionnaire_key,
                counts.c.n >= Campaign.anonymity_threshold)
     )
+
+
+def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
+    """The pool's campaigns (see `pool_selection`) as plain records (one query)."""
     rows = session.execute(
         select(*_INFO_COLUMNS)
         .join(Organisation, Campaign.organisation_id == Organisation.id)
-        .where(Campaign.id.in_(latest))
+        .where(Campaign.id.in_(pool_selection(questionnaire_key)))
         .order_by(Campaign.id)
     ).mappings()
     return [_info(row) for row in rows]
@@ -153,3 +178,214 @@ def response_counts(
         query = query.where(Response.campaign_id.in_(list(campaign_ids)))
     rows = session.execute(query)
     return {campaign_id: int(n) for campaign_id, n in rows}
+
+
+def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> PoolTallies:
+    """The per-organisation counts and sums of `plan` over the pool's responses: the
+    database reads each response once and returns one row per campaign of the pool
+    (`pool_selection`), ascending by id; nothing per respondent reaches Python.
+
+    Names of the tallies: ("respondents",), ("answered", item), ("code", item, code),
+    ("split", name, class, "n" | outcome code), ("pair", x, y, moment) for the moments
+    n, sx, sy, sxx, syy, sxy of the complete pairs, those of their pool-wide mid-ranks
+    rx, ry, rxx, ryy, rxy, and min_x, max_x, min_y, max_y (NaN where a campaign has no
+    pair), ("scale", name, "n"), ("scale", name, "sum", i), ("scale", name, "product",
+    p), ("group", code, "size") and ("group", code, dimension, "n" | "sum" | "squares" |
+    "min" | "max") (code None: the respondents who left the group column unanswered).
+    """
+    rows = _tally_rows(session, questionnaire_key, plan)
+    names: list[Tally] = []
+    columns: list[Any] = []
+
+    def add(name: Tally, column: Any) -> None:
+        names.append(name)
+        columns.append(column.label(f"t{len(columns)}"))
+
+    def extreme(moment: str, column: Any) -> Any:
+        return func.coalesce((func.min if moment.startswith("min") else func.max)(column),
+                             _NO_VALUE)
+
+    c = rows.c
+    add(("respondents",), func.count())
+    for i, (item, codes) in enumerate(plan.codes.items()):
+        add(("answered", item), func.count(c[f"code{i}"]))
+        for code in codes:
+            add(("code", item, code), func.count().filter(c[f"code{i}"] == code))
+    for k, split in enumerate(plan.splits):
+        for label in dict.fromkeys(split.classes.values()):
+            member = c[f"class{k}"].is_(None) if label is None else c[f"class{k}"] == label
+            add(("split", split.name, label, "n"), func.count(c[f"outcome{k}"]).filter(member))
+            for code in split.outcome_codes:
+                add(("split", split.name, label, code),
+                    func.count().filter(and_(member, c[f"outcome{k}"] == code)))
+    for p, (x_key, y_key) in enumerate(plan.pairs):
+        x, y = c[f"px{p}"], c[f"py{p}"]
+        add(("pair", x_key, y_key, "n"), func.count(x))
+        for moment, value in (("sx", x), ("sy", y), ("sxx", x * x), ("syy", y * y),
+                              ("sxy", x * y)):
+            add(("pair", x_key, y_key, moment), func.coalesce(func.sum(value), 0.0))
+        for moment, value in (("min_x", x), ("max_x", x), ("min_y", y), ("max_y", y)):
+            add(("pair", x_key, y_key, moment), extreme(moment, value))
+    for k, (name, items) in enumerate(plan.scales.items()):
+        values = [c[f"scale{k}_{i}"] for i in range(len(items))]
+        add(("scale", name, "n"), func.count(values[0]) if values else func.count())
+        for i, value in enumerate(values):
+            add(("scale", name, "sum", i), func.coalesce(func.sum(value), 0.0))
+        for p, (i, j) in enumerate(item_pairs(len(values))):
+            add(("scale", name, "product", p),
+                func.coalesce(func.sum(values[i] * values[j]), 0.0))
+    if plan.group_column is not None:
+        for g, code in enumerate((*plan.group_codes, None)):
+            member = c.group_value.is_(None) if code is None else c.group_value == code
+            add(("group", code, "size"), func.count().filter(member))
+            for d, dimension in enumerate(plan.group_dimensions):
+                value = c[f"group{g}_{d}"]
+                add(("group", code, dimension, "n"), func.count(value))
+                if code in plan.group_sums:
+                    add(("group", code, dimension, "sum"), func.coalesce(func.sum(value), 0.0))
+                    add(("group", code, dimension, "squares"),
+                        func.coalesce(func.sum(value * value), 0.0))
+                    for moment in ("min", "max"):
+                        add(("group", code, dimension, moment), extreme(moment, value))
+    query = select(c.campaign_id, *columns).group_by(c.campaign_id).order_by(c.campaign_id)
+    table = _fetch(session, query, 1 + len(names))
+    tallies = {name: table[:, k + 1] for k, name in enumerate(names)}
+    campaign_ids = table[:, 0].astype(np.int64)
+    if plan.pairs:
+        tallies |= _rank_tallies(session, questionnaire_key, plan, campaign_ids)
+    return PoolTallies(campaign_ids, tallies)
+
+
+def _fetch(session: Session, query: Any, width: int) -> np.ndarray:
+    """The rows of numbers of a query as one float array, read in slices (one Python
+    object per number at a time for a slice only)."""
+    result = session.execute(query.execution_options(yield_per=1000))
+    parts = [np.asarray([tuple(row) for row in part], dtype=float).reshape(len(part), width)
+             for part in result.partitions()]
+    table = np.concatenate(parts) if parts else np.empty((0, width))
+    table[table == _NO_VALUE] = np.nan
+    return table
+
+
+# A missing extreme (no value in a campaign) travels as this number, NaN in the tallies:
+# no score comes near it, and every row of numbers converts to floats at once.
+_NO_VALUE = -1.0e300
+
+
+def _tally_items(plan: TallyPlan) -> list[str]:
+    items = dict.fromkeys(plan.codes)
+    for split in plan.splits:
+        items.update(dict.fromkeys((*split.items, split.outcome)))
+    for scale in plan.scales.values():
+        items.update(dict.fromkeys(scale))
+    return list(items)
+
+
+def _tally_dimensions(plan: TallyPlan) -> list[str]:
+    dimensions = dict.fromkeys(d for pair in plan.pairs for d in pair)
+    dimensions.update(dict.fromkeys(plan.group_dimensions))
+    return list(dimensions)
+
+
+def _parsed_responses(session: Session, questionnaire_key: str, group: Any) -> Any:
+    """The pool's responses: campaign, group column, and the answers and scores as
+    documents to take values from; on PostgreSQL the `json` columns are parsed once
+    into `jsonb`, in a subquery the planner keeps apart (OFFSET 0), instead of once per
+    value taken."""
+    members = Response.campaign_id.in_(pool_selection(questionnaire_key))
+    if session.get_bind().dialect.name == "postgresql":
+        parsed = (select(Response.campaign_id, group.label("group_value"),
+                         cast(Response.answers, JSONB).label("answers"),
+                         cast(Response.scores, JSONB).label("scores"))
+                  .where(members).offset(0).subquery("parsed"))
+        return parsed, (lambda key: parsed.c.answers[key].astext,
+                        lambda key: parsed.c.scores[key].astext.cast(Float))
+    source = select(Response.campaign_id, group.label("group_value"), Response.answers,
+                    Response.scores).where(members).subquery("parsed")
+    return source, (lambda key: source.c.answers[key].as_string(),
+                    lambda key: source.c.scores[key].as_float())
+
+
+def _tally_rows(session: Session, questionnaire_key: str, plan: TallyPlan) -> Any:
+    """One row per response with every value the plan's tallies sum, computed once per
+    response (two layers, each kept apart by OFFSET 0), so that the aggregates are plain
+    counts, sums and extremes of columns (NULL where a value does not enter)."""
+    group = (getattr(Response, plan.group_column) if plan.group_column is not None
+             else literal(None))
+    parsed, (answer, score) = _parsed_responses(session, questionnaire_key, group)
+    items, dimensions = _tally_items(plan), _tally_dimensions(plan)
+    taken = [parsed.c.campaign_id, parsed.c.group_value]
+    taken += [answer(item).label(f"a{i}") for i, item in enumerate(items)]
+    taken += [score(d).label(f"s{j}") for j, d in enumerate(dimensions)]
+    for k, scale in enumerate(plan.scales.values()):
+        taken += [_item_value(answer(item), coded).label(f"v{k}_{i}")
+                  for i, (item, coded) in enumerate(scale.items())]
+    values = select(*taken).offset(0).subquery("response_values")
+    c = values.c
+    a = {item: c[f"a{i}"] for i, item in enumerate(items)}
+    s = {d: c[f"s{j}"] for j, d in enumerate(dimensions)}
+    derived = [c.campaign_id, c.group_value]
+    derived += [a[item].label(f"code{i}") for i, item in enumerate(plan.codes)]
+    for k, split in enumerate(plan.splits):
+        derived += [_class_of(split, a).label(f"class{k}"),
+                    a[split.outcome].label(f"outcome{k}")]
+    for p, (x, y) in enumerate(plan.pairs):
+        derived += [case((s[y].is_not(None), s[x])).label(f"px{p}"),
+                    case((s[x].is_not(None), s[y])).label(f"py{p}")]
+    for k, scale in enumerate(plan.scales.values()):
+        scored = [c[f"v{k}_{i}"] for i in range(len(scale))]
+        complete = and_(*(v.is_not(None) for v in scored)) if scored else literal(True)
+        derived += [case((complete, v)).label(f"scale{k}_{i}") for i, v in enumerate(scored)]
+    if plan.group_column is not None:
+        for g, code in enumerate((*plan.group_codes, None)):
+            member = c.group_value.is_(None) if code is None else c.group_value == code
+            derived += [case((member, s[dimension])).label(f"group{g}_{d}")
+                        for d, dimension in enumerate(plan.group_dimensions)]
+    return select(*derived).offset(0).subquery("response_tallies")
+
+
+def _class_of(split: SplitPlan, answers: Mapping[str, Any]) -> Any:
+    """A respondent's class in the split (NULL: unknown), from how each answer stands."""
+    state: Any = literal(0)
+    for place, item in enumerate(split.items):
+        answer = answers[item]
+        state = state + (4 ** place) * case(
+            (answer.is_(None), NO_ANSWER), (answer == split.unknown, UNKNOWN_ANSWER),
+            (answer == split.positive, POSITIVE_ANSWER), else_=OTHER_ANSWER)
+    codes: dict[str, list[int]] = {}
+    for states, label in split.classes.items():
+        if label is not None:
+            codes.setdefault(label, []).append(sum(s * 4 ** p for p, s in enumerate(states)))
+    return case(*((state.in_(found), literal(label)) for label, found in codes.items()),
+                else_=null())
+
+
+def _rank_tallies(session: Session, questionnaire_key: str, plan: TallyPlan,
+                  campaign_ids: np.ndarray) -> dict[Tally, np.ndarray]:
+    """Per campaign, the sums of each pair's pool-wide mid-ranks (as
+    `scipy.stats.rankdata` ranks the complete pairs), their squares and products: the
+    pairs tallied per (campaign, x, y) cell by the database (a second, narrower read of
+    the scores), each value's mid-rank from the pool's cumulative counts."""
+    parsed, (_answer, score) = _parsed_responses(session, questionnaire_key, literal(None))
+    dimensions = _tally_dimensions(plan)
+    values = select(parsed.c.campaign_id, *(score(d).label(f"s{j}")
+                                            for j, d in enumerate(dimensions))
+                    ).offset(0).subquery("pair_scores")
+    out: dict[Tally, np.ndarray] = {}
+    place = {campaign: k for k, campaign in enumerate(campaign_ids.tolist())}
+    for x_key, y_key in plan.pairs:
+        x, y = values.c[f"s{dimensions.index(x_key)}"], values.c[f"s{dimensions.index(y_key)}"]
+        cells = _fetch(session, select(values.c.campaign_id, x, y, func.count())
+                       .where(x.is_not(None), y.is_not(None))
+                       .group_by(values.c.campaign_id, x, y), 4)
+        sums = rank_sums(cells[:, 1], cells[:, 2], cells[:, 3],
+                         np.asarray([place.get(int(c), -1) for c in cells[:, 0]], dtype=np.int64),
+                         len(campaign_ids))
+        out.update({("pair", x_key, y_key, m): v for m, v in sums.items()})
+    return out
+
+
+def _item_value(answer: Any, coded: Mapping[str, float]) -> Any:
+    """An item's score from its answer code (NULL for no answer or an unscored code)."""
+    return case(*((answer == code, literal(value, Float)) for code, value in coded.items()),
+                else_=null())
