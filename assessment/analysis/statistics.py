@@ -36,6 +36,7 @@ from assessment.analysis.relations import correlations, reliability
 from assessment.analysis.results import dimension_summaries, everyone_shares, item_answer_shares
 from assessment.instrument.questionnaire import Questionnaire, Registry
 from assessment.instrument.scoring import INDEX
+from assessment.stats.clustered import shared_resamples
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 
 # 2: keys and codes only; readers apply the words. 3: every figure carries its own n and
@@ -216,7 +217,8 @@ def pool_headlines(
     """The pool's size, benchmark and respondent-level Digiskills findings (what the landing
     page shows): the first keys of `pool_statistics`, without its heavier analyses."""
     q = registry.get(questionnaire_key)
-    return _headlines(q, *_pool_tallies(session, q, digiskills.tally_plan(q)))
+    infos, pool, tallies = _pool_tallies(session, q, digiskills.tally_plan(q))
+    return shared_resamples(lambda: _headlines(q, infos, pool, tallies))
 
 
 def pool_statistics(
@@ -246,13 +248,19 @@ def pool_statistics(
             if not cut.get("suppressed"):
                 cut["respondents"] = sum(m.respondents for m in members)
             distributions[attribute][value] = cut
-    result = _headlines(q, infos, pool, tallies)
+
+    def clustered() -> dict[str, Any]:
+        return _headlines(q, infos, pool, tallies) | {
+            "correlations": relations.correlations_from_tallies(q, tallies, threshold),
+            "reliability": relations.reliability_from_tallies(q, tallies, threshold),
+            "seniority_gap": groups.seniority_gaps_from_tallies(q, tallies, threshold),
+        }
+
+    # The figures with cluster-bootstrap intervals share passes over the resamples.
+    result = shared_resamples(clustered)
     result["digiskills"]["organisation"] = digiskills.organisation_findings_from_tallies(
         q, tallies, threshold, threshold)
     result.update({
-        "correlations": relations.correlations_from_tallies(q, tallies, threshold),
-        "reliability": relations.reliability_from_tallies(q, tallies, threshold),
-        "seniority_gap": groups.seniority_gaps_from_tallies(q, tallies, threshold),
         "capability_links": capability_links(q, pool),
         "distributions": distributions,
     })

@@ -17,10 +17,12 @@ and `interval` names it (`wilson`, `bonett_wright`, `fisher_z`, `welch`, `feldt`
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -37,8 +39,9 @@ MIN_CLUSTERS: Final = 2
 MIN_FINITE_SHARE: Final = 0.95  # of resamples that must give a figure
 
 Statistic = Callable[..., np.ndarray]
-CHUNK: Final = 256  # resamples multiplied at once (a float copy of that many rows)
-_KEPT_DRAWS: Final = 8  # cluster counts whose resamples are kept (pool figures share them)
+T = TypeVar("T")
+CHUNK: Final = 250  # resamples multiplied at once (a float copy of that many rows)
+_KEPT_DRAWS: Final = 4  # cluster counts whose resamples a process keeps
 
 
 @functools.lru_cache(maxsize=_KEPT_DRAWS)
@@ -48,7 +51,7 @@ def _multiplicities(size: int) -> np.ndarray:
     The very draws `scipy.stats.bootstrap(..., paired=True, batch=BATCH,
     rng=np.random.default_rng(SEED))` makes (one `integers(0, size, (batch, size))` per
     batch), kept as counts: every figure over `size` clusters then resamples the same
-    organisations as scipy would, by one matrix product over per-cluster sums instead of
+    organisations as scipy would, by a matrix product over per-cluster sums instead of
     a gather per figure (at 10,000 organisations scipy took a second a figure, most of it
     drawing). Read-only, shared by the figures of one process.
     """
@@ -59,18 +62,72 @@ def _multiplicities(size: int) -> np.ndarray:
         drawn = rng.integers(0, size, (rows, size))
         for row in range(rows):
             counts[start + row] = np.bincount(drawn[row], minlength=size)
-    counts.flags.writeable = False
-    return counts
+    # A cluster drawn more than 255 times in one resample needs more than a byte.
+    kept = counts.astype(np.uint8) if counts.max(initial=0) <= 255 else counts
+    kept.flags.writeable = False
+    return kept
+
+
+def _totals(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-cluster arrays of one length, each summed over every resample's clusters:
+    a RESAMPLES x len(columns) array."""
+    weights = _multiplicities(len(columns[0]))
+    stacked = np.column_stack([np.asarray(c, dtype=float) for c in columns])
+    totals = np.empty((RESAMPLES, stacked.shape[1]))
+    for start in range(0, RESAMPLES, CHUNK):
+        totals[start:start + CHUNK] = weights[start:start + CHUNK].astype(float) @ stacked
+    return totals
+
+
+# Within `shared_resamples`: the per-cluster arrays the figures resample (first pass),
+# then their totals over the resamples (second pass), by content.
+_recorded: contextvars.ContextVar[dict[bytes, np.ndarray] | None] = contextvars.ContextVar(
+    "recorded_columns", default=None)
+_shared: contextvars.ContextVar[dict[bytes, np.ndarray] | None] = contextvars.ContextVar(
+    "shared_totals", default=None)
+
+
+def _key(column: np.ndarray) -> bytes:
+    data = np.ascontiguousarray(column, dtype=float)
+    return hashlib.blake2b(data.tobytes(), digest_size=16).digest() + bytes(str(data.size),
+                                                                            "ascii")
+
+
+def shared_resamples(compute: Callable[[], T]) -> T:
+    """`compute()`, its cluster bootstraps sharing one pass over the resamples per
+    number of clusters: figures are computed twice, first only noting which per-cluster
+    arrays they resample, then with every array's totals over the resamples found at
+    once (one matrix product per number of clusters instead of one per figure). The
+    figures are those `compute()` gives alone."""
+    recorded: dict[bytes, np.ndarray] = {}
+    token = _recorded.set(recorded)
+    try:
+        compute()
+    finally:
+        _recorded.reset(token)
+    by_size: dict[int, list[bytes]] = {}
+    for key, column in recorded.items():
+        by_size.setdefault(column.size, []).append(key)
+    shared: dict[bytes, np.ndarray] = {}
+    for keys in by_size.values():
+        totals = _totals([recorded[k] for k in keys])
+        shared.update({k: totals[:, j] for j, k in enumerate(keys)})
+    token = _shared.set(shared)
+    try:
+        return compute()
+    finally:
+        _shared.reset(token)
 
 
 def _resampled_totals(sums: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Each per-cluster array summed over every resample's clusters (RESAMPLES values)."""
-    weights = _multiplicities(len(sums[0]))
-    stacked = np.column_stack([np.asarray(s, dtype=float) for s in sums])
-    totals = np.empty((RESAMPLES, stacked.shape[1]))
-    for start in range(0, RESAMPLES, CHUNK):
-        totals[start:start + CHUNK] = weights[start:start + CHUNK].astype(float) @ stacked
-    return [totals[:, j] for j in range(stacked.shape[1])]
+    shared = _shared.get()
+    if shared is not None:
+        found = [shared.get(_key(s)) for s in sums]
+        if all(f is not None for f in found):
+            return [f for f in found if f is not None]
+    totals = _totals(sums)
+    return [totals[:, j] for j in range(totals.shape[1])]
 
 
 def _bootstrap(sums: Sequence[np.ndarray], statistic: Statistic,
@@ -83,6 +140,10 @@ def _bootstrap(sums: Sequence[np.ndarray], statistic: Statistic,
     and the percentile method (see `_multiplicities`).
     """
     if len(sums[0]) < MIN_CLUSTERS:
+        return None, None, None
+    recorded = _recorded.get()
+    if recorded is not None:
+        recorded.update({_key(s): np.asarray(s, dtype=float) for s in sums})
         return None, None, None
     with np.errstate(invalid="ignore", divide="ignore"):
         # A resample that happens to hold no member of a group gives NaN (0 / 0), or a
