@@ -9,7 +9,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, RowMapping, and_, case, cast, func, literal, null, select
+from sqlalchemy import (
+    Float,
+    RowMapping,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -306,6 +317,16 @@ def _parsed_responses(session: Session, questionnaire_key: str, group: Any) -> A
                     lambda key: source.c.scores[key].as_float())
 
 
+def _apart(session: Session, query: Any, name: str) -> Any:
+    """The query as a subquery whose columns are computed once per row, not once per
+    use: PostgreSQL keeps a subquery with OFFSET apart; SQLite would fold it into the
+    outer query (taking each JSON value again at every use), so there it is a
+    materialised common table expression."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.offset(0).subquery(name)
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
 def _tally_rows(session: Session, questionnaire_key: str, plan: TallyPlan) -> Any:
     """One row per response with every value the plan's tallies sum, computed once per
     response (two layers, each kept apart by OFFSET 0), so that the aggregates are plain
@@ -320,7 +341,7 @@ def _tally_rows(session: Session, questionnaire_key: str, plan: TallyPlan) -> An
     for k, scale in enumerate(plan.scales.values()):
         taken += [_item_value(answer(item), coded).label(f"v{k}_{i}")
                   for i, (item, coded) in enumerate(scale.items())]
-    values = select(*taken).offset(0).subquery("response_values")
+    values = _apart(session, select(*taken), "response_values")
     c = values.c
     a = {item: c[f"a{i}"] for i, item in enumerate(items)}
     s = {d: c[f"s{j}"] for j, d in enumerate(dimensions)}
@@ -364,25 +385,60 @@ def _rank_tallies(session: Session, questionnaire_key: str, plan: TallyPlan,
                   campaign_ids: np.ndarray) -> dict[Tally, np.ndarray]:
     """Per campaign, the sums of each pair's pool-wide mid-ranks (as
     `scipy.stats.rankdata` ranks the complete pairs), their squares and products: the
-    pairs tallied per (campaign, x, y) cell by the database (a second, narrower read of
-    the scores), each value's mid-rank from the pool's cumulative counts."""
-    parsed, (_answer, score) = _parsed_responses(session, questionnaire_key, literal(None))
-    dimensions = _tally_dimensions(plan)
-    values = select(parsed.c.campaign_id, *(score(d).label(f"s{j}")
-                                            for j, d in enumerate(dimensions))
-                    ).offset(0).subquery("pair_scores")
+    pairs counted per (campaign, x, y) cell by the database, each value's mid-rank from
+    the pool's cumulative counts (`stats.correlation.rank_sums`)."""
     out: dict[Tally, np.ndarray] = {}
-    place = {campaign: k for k, campaign in enumerate(campaign_ids.tolist())}
-    for x_key, y_key in plan.pairs:
-        x, y = values.c[f"s{dimensions.index(x_key)}"], values.c[f"s{dimensions.index(y_key)}"]
-        cells = _fetch(session, select(values.c.campaign_id, x, y, func.count())
-                       .where(x.is_not(None), y.is_not(None))
-                       .group_by(values.c.campaign_id, x, y), 4)
-        sums = rank_sums(cells[:, 1], cells[:, 2], cells[:, 3],
-                         np.asarray([place.get(int(c), -1) for c in cells[:, 0]], dtype=np.int64),
-                         len(campaign_ids))
+    for (x_key, y_key), cells in _pair_cells(session, questionnaire_key, plan.pairs):
+        # The pool's campaigns are the tallied ones: each cell's place among them.
+        where = np.searchsorted(campaign_ids, cells[:, 0].astype(np.int64))
+        sums = rank_sums(cells[:, 1], cells[:, 2], cells[:, 3], where, len(campaign_ids))
         out.update({("pair", x_key, y_key, m): v for m, v in sums.items()})
     return out
+
+
+def _pair_cells(session: Session, questionnaire_key: str,
+                pairs: Sequence[tuple[str, str]]) -> Iterable[tuple[tuple[str, str], Any]]:
+    """Each pair's complete pairs counted per (campaign, x, y): rows of (campaign, x, y,
+    n). On PostgreSQL one read of the scores for every pair (GROUPING SETS); elsewhere
+    one read per pair."""
+    if session.get_bind().dialect.name != "postgresql":
+        for x_key, y_key in pairs:
+            parsed, (_answer, score) = _parsed_responses(session, questionnaire_key,
+                                                         literal(None))
+            values = _apart(session, select(parsed.c.campaign_id, score(x_key).label("x"),
+                                            score(y_key).label("y")), "pair_scores")
+            x, y = values.c.x, values.c.y
+            yield (x_key, y_key), _fetch(
+                session, select(values.c.campaign_id, x, y, func.count())
+                .where(x.is_not(None), y.is_not(None))
+                .group_by(values.c.campaign_id, x, y), 4)
+        return
+    parsed, (_answer, score) = _parsed_responses(session, questionnaire_key, literal(None))
+    dimensions = list(dict.fromkeys(d for pair in pairs for d in pair))
+    taken = select(parsed.c.campaign_id, *(score(d).label(f"s{j}")
+                                           for j, d in enumerate(dimensions)))
+    values = _apart(session, taken, "pair_scores")
+    gated = []
+    for x_key, y_key in pairs:
+        x, y = values.c[f"s{dimensions.index(x_key)}"], values.c[f"s{dimensions.index(y_key)}"]
+        gated += [case((y.is_not(None), x)), case((x.is_not(None), y))]
+    cells = _apart(session, select(values.c.campaign_id, *(
+        g.label(f"g{k}") for k, g in enumerate(gated))), "pair_values")
+    sets = [(cells.c.campaign_id, cells.c[f"g{2 * p}"], cells.c[f"g{2 * p + 1}"])
+            for p in range(len(pairs))]
+    query = select(
+        func.grouping(*(cells.c[f"g{2 * p}"] for p in range(len(pairs)))),
+        cells.c.campaign_id,
+        *(func.coalesce(cells.c[f"g{k}"], _NO_VALUE) for k in range(len(gated))), func.count(),
+    ).group_by(func.grouping_sets(*(tuple_(*columns) for columns in sets)))
+    table = _fetch(session, query, 3 + len(gated))
+    for p, pair in enumerate(pairs):
+        # GROUPING() has a 0 bit for each pair grouped by in the row's set: the last
+        # argument is the lowest bit.
+        own = (table[:, 0].astype(np.int64) >> (len(pairs) - 1 - p)) & 1 == 0
+        x, y = table[:, 2 + 2 * p], table[:, 3 + 2 * p]
+        rows = own & ~np.isnan(x) & ~np.isnan(y)
+        yield pair, np.column_stack([table[rows, 1], x[rows], y[rows], table[rows, -1]])
 
 
 def _item_value(answer: Any, coded: Mapping[str, float]) -> Any:
