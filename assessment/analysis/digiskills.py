@@ -348,9 +348,10 @@ def organisation_findings_from_tallies(
     """`organisation_findings` of the pool, from its tallies."""
     a = _analysis(q)
     sizes = tallies["respondents",]
-    majority = [
-        _majority(q, a, lambda key, code, c=c: int(tallies["code", key, code][c]),
-                  int(size))
-        for c, size in enumerate(sizes) if size >= minimum
-    ]
+
+    def said_in(place: int) -> Callable[[str, str], int]:
+        return lambda key, code: int(tallies["code", key, code][place])
+
+    majority = [_majority(q, a, said_in(place), int(size))
+                for place, size in enumerate(sizes) if size >= minimum]
     return _findings(q, a, majority, threshold) | {"level": "organisation", "n": len(majority)}

@@ -246,18 +246,19 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
             add(("scale", name, "product", p),
                 func.coalesce(func.sum(values[i] * values[j]), 0.0))
     if plan.group_column is not None:
-        for g, code in enumerate((*plan.group_codes, None)):
-            member = c.group_value.is_(None) if code is None else c.group_value == code
-            add(("group", code, "size"), func.count().filter(member))
+        for g, group_code in enumerate((*plan.group_codes, None)):
+            member = c.group_value.is_(None) if group_code is None else c.group_value == group_code
+            add(("group", group_code, "size"), func.count().filter(member))
             for d, dimension in enumerate(plan.group_dimensions):
                 value = c[f"group{g}_{d}"]
-                add(("group", code, dimension, "n"), func.count(value))
-                if code in plan.group_sums:
-                    add(("group", code, dimension, "sum"), func.coalesce(func.sum(value), 0.0))
-                    add(("group", code, dimension, "squares"),
+                add(("group", group_code, dimension, "n"), func.count(value))
+                if group_code in plan.group_sums:
+                    add(("group", group_code, dimension, "sum"),
+                        func.coalesce(func.sum(value), 0.0))
+                    add(("group", group_code, dimension, "squares"),
                         func.coalesce(func.sum(value * value), 0.0))
                     for moment in ("min", "max"):
-                        add(("group", code, dimension, moment), extreme(moment, value))
+                        add(("group", group_code, dimension, moment), extreme(moment, value))
     query = select(c.campaign_id, *columns).group_by(c.campaign_id).order_by(c.campaign_id)
     table = _fetch(session, query, 1 + len(names))
     tallies = {name: table[:, k + 1] for k, name in enumerate(names)}

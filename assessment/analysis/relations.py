@@ -179,12 +179,12 @@ def correlations_from_tallies(
         n = tallies.count(("pair", key, outcome, "n"))
         constant = n > 0 and (np.nanmin(tally("min_x")) == np.nanmax(tally("max_x"))
                               or np.nanmin(tally("min_y")) == np.nanmax(tally("max_y")))
+        rx, ry, rxx, ryy, rxy = (float(tally(m).sum()) for m in _RANKS)
+        sx, sy, sxx, syy, sxy = (float(tally(m).sum()) for m in _MOMENTS)
         row: dict[str, Any] = {
             "dimension": key, "outcome": outcome,
-            "spearman": spearman_from_ranks(
-                n, *(float(tally(m).sum()) for m in _RANKS), constant).as_dict(),
-            "pearson": pearson_from_moments(
-                n, *(float(tally(m).sum()) for m in _MOMENTS), constant).as_dict(),
+            "spearman": spearman_from_ranks(n, rx, ry, rxx, ryy, rxy, constant).as_dict(),
+            "pearson": pearson_from_moments(n, sx, sy, sxx, syy, sxy, constant).as_dict(),
         }
         count = tally("n")
         row["spearman"] |= cluster_correlation(
