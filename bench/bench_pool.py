@@ -100,8 +100,7 @@ def _steps(url: str) -> dict[str, Any]:
     with app.app_context():
         q = registry().get("digiskills")
         session = db.session()
-        plan = digiskills.tally_plan(q).merged(relations.tally_plan(q)).merged(
-            groups.tally_plan(q))
+        plan = statistics.pool_plan(q)
         t0 = time.perf_counter()
         _campaigns, pool = statistics._pool(session, q)
         t1 = time.perf_counter()

@@ -11,14 +11,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from scipy import stats
+from sqlalchemy import select
 
 from assessment.analysis import loading
 from assessment.analysis.digiskills import organisation_findings, respondent_findings
 from assessment.analysis.groups import seniority_gaps
 from assessment.analysis.relations import correlations, reliability
-from assessment.analysis.statistics import pool_headlines, pool_statistics
+from assessment.analysis.statistics import pool_headlines, pool_plan, pool_statistics
 from assessment.extensions import db
 from assessment.instruments import registry
+from assessment.models import Campaign, CampaignTally
+from assessment.operations.responses import submit_response
+from assessment.operations.tallies import keep_tallies
 from assessment.stats.correlation import pearson_from_moments, rank_sums, spearman_from_ranks
 from assessment.stats.descriptive import difference_from_moments
 from assessment.stats.reliability import alpha_from_moments
@@ -123,3 +127,37 @@ def test_alpha_and_welch_from_sums_match_the_textbook() -> None:
     assert (welch.ci_low, welch.ci_high) == pytest.approx((interval.low, interval.high),
                                                           rel=1e-9)
     assert math.isclose(welch.difference or 0.0, a.mean() - b.mean(), rel_tol=1e-12)
+
+
+def test_kept_tallies_are_read_until_the_campaign_changes(
+    app: Flask, runner: FlaskCliRunner, full_answers: Any
+) -> None:
+    assert runner.invoke(args=["demo", "--orgs", "8", "--seed", "21"]).exit_code == 0
+    with app.app_context():
+        session = db.session()
+        first = pool_statistics(session, registry(), keep=keep_tallies)
+        session.commit()
+        pool = loading.pool_campaigns(session, "digiskills")
+        plan = pool_plan(registry().get("digiskills"))
+        kept = session.scalars(select(CampaignTally.campaign_id)
+                               .where(CampaignTally.plan == plan.digest())).all()
+        assert sorted(kept) == [c.id for c in pool]
+        # Read again: every campaign's tallies come from the kept rows, none computed.
+        assert loading.pool_tallies(session, "digiskills", plan).fresh == ()
+        assert_same(pool_statistics(session, registry()), first)
+        # A new response retires its campaign's row: only that campaign is computed again.
+        changed = session.get(Campaign, pool[0].id)
+        assert changed is not None
+        submit_response(changed, registry().get("digiskills"),
+                        full_answers(cu_everyone="yes", seniority="senior_leader"))
+        session.commit()
+        again = loading.pool_tallies(session, "digiskills", plan)
+        assert [campaign for campaign, *_rest in again.fresh] == [changed.id]
+        found = pool_statistics(session, registry(), keep=keep_tallies)
+        session.commit()
+        people = loading.respondents(session, [c.id for c in pool])
+        q = registry().get("digiskills")
+    assert found["respondents"] == first["respondents"] + 1 == len(people)
+    assert_same(found["digiskills"]["respondent"],
+                respondent_findings(q, people, THRESHOLD, clustered=True))
+    assert_same(found["correlations"], correlations(q, people, THRESHOLD, clustered=True))

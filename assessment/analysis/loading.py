@@ -37,7 +37,7 @@ from assessment.analysis.records import (
     TallyPlan,
     campaign_order,
 )
-from assessment.models import Campaign, Organisation, Response, ResponseScore
+from assessment.models import Campaign, CampaignTally, Organisation, Response, ResponseScore
 from assessment.stats.clustered import item_pairs
 from assessment.stats.correlation import rank_sums
 
@@ -196,6 +196,10 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
     database reads each response once and returns one row per campaign of the pool
     (`pool_selection`), ascending by id; nothing per respondent reaches Python.
 
+    A campaign's tallies kept in `campaign_tallies` for this plan at the campaign's
+    current data version are read instead of its responses; those of the others are
+    computed, and returned in `fresh` for the caller to keep (`operations.tallies`).
+
     Names of the tallies: ("respondents",), ("answered", item), ("code", item, code),
     ("split", name, class, "n" | outcome code), ("pair", x, y, moment) for the moments
     n, sx, sy, sxx, syy, sxy of the complete pairs, those of their pool-wide mid-ranks
@@ -204,7 +208,86 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
     p), ("group", code, "size") and ("group", code, dimension, "n" | "sum" | "squares" |
     "min" | "max") (code None: the respondents who left the group column unanswered).
     """
-    rows = _tally_rows(session, questionnaire_key, plan)
+    digest = plan.digest()
+    members = session.execute(
+        select(Campaign.id, Campaign.data_version)
+        .where(Campaign.id.in_(pool_selection(questionnaire_key))).order_by(Campaign.id)
+    ).all()
+    campaign_ids = np.asarray([m[0] for m in members], dtype=np.int64).reshape(-1)
+    names, _columns = _tally_columns(
+        _tally_rows(session, Response.campaign_id.in_([]), plan), plan)
+    values = np.full((len(members), len(names)), np.nan)
+    cells: list[np.ndarray] = []
+    kept = session.execute(
+        select(CampaignTally.campaign_id, CampaignTally.tallies, CampaignTally.cells)
+        .join(Campaign, Campaign.id == CampaignTally.campaign_id)
+        .where(CampaignTally.plan == digest, CampaignTally.data_version == Campaign.data_version,
+               Campaign.id.in_(pool_selection(questionnaire_key)))
+        .execution_options(yield_per=1000))
+    place = {int(campaign): k for k, campaign in enumerate(campaign_ids)}
+    found = np.zeros(len(members), dtype=bool)
+    for campaign_id, tallies, kept_cells in kept:
+        k = place.get(campaign_id)
+        if k is None:
+            continue
+        values[k] = np.frombuffer(tallies, dtype=float)
+        if kept_cells:
+            cells.append(_placed(np.frombuffer(kept_cells, dtype=float).reshape(-1, 4), k))
+        found[k] = True
+    missing = [int(campaign_ids[k]) for k in np.flatnonzero(~found)]
+    fresh: list[tuple[int, int, bytes, bytes]] = []
+    if missing:
+        # All of them (a first read): the pool's own query, not a list of 10,000 ids.
+        chosen = Response.campaign_id.in_(
+            pool_selection(questionnaire_key) if found.sum() == 0 else missing)
+        computed, computed_cells = _computed_tallies(session, chosen, plan, len(names))
+        versions = {int(m[0]): int(m[1]) for m in members}
+        computed_cells = computed_cells[np.argsort(computed_cells[:, 0], kind="stable")]
+        for row in computed:
+            k = place.get(int(row[0]))
+            if k is None:
+                continue
+            values[k] = row[1:]
+            first = np.searchsorted(computed_cells[:, 0], row[0], side="left")
+            last = np.searchsorted(computed_cells[:, 0], row[0], side="right")
+            own = np.ascontiguousarray(computed_cells[first:last, 1:])
+            cells.append(_placed(own, k))
+            fresh.append((int(row[0]), versions[int(row[0])], row[1:].tobytes(),
+                          own.tobytes()))
+        # A campaign of the pool without responses left (none can be in it): zeros.
+        values[np.isnan(values[:, 0])] = 0.0
+    tallies_by_name = {name: values[:, j] for j, name in enumerate(names)}
+    if plan.pairs:
+        every = np.concatenate(cells) if cells else np.empty((0, 5))
+        for p, (x_key, y_key) in enumerate(plan.pairs):
+            own = every[every[:, 1] == p]
+            sums = rank_sums(own[:, 2], own[:, 3], own[:, 4], own[:, 0].astype(np.int64),
+                             len(members))
+            tallies_by_name.update({("pair", x_key, y_key, m): v for m, v in sums.items()})
+    return PoolTallies(campaign_ids, tallies_by_name, plan=digest, fresh=tuple(fresh))
+
+
+def _placed(cells: np.ndarray, place: int) -> np.ndarray:
+    """(pair, x, y, n) cells with the campaign's place in front."""
+    return np.column_stack([np.full(len(cells), place, dtype=float), cells])
+
+
+def _computed_tallies(session: Session, members: Any, plan: TallyPlan,
+                      width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The tallies of the responses `members` selects, computed by the database: rows of
+    (campaign, tallies...) and the pairs' cells as rows of (campaign, pair, x, y, n)."""
+    rows = _tally_rows(session, members, plan)
+    _names, columns = _tally_columns(rows, plan)
+    query = select(rows.c.campaign_id, *columns).group_by(rows.c.campaign_id)
+    table = _fetch(session, query, 1 + width)
+    cells = [np.column_stack([found[:, 0], np.full(len(found), p, dtype=float),
+                              found[:, 1:]])
+             for p, (_pair, found) in enumerate(_pair_cells(session, members, plan.pairs))]
+    return table, np.concatenate(cells) if cells else np.empty((0, 5))
+
+
+def _tally_columns(rows: Any, plan: TallyPlan) -> tuple[list[Tally], list[Any]]:
+    """The names of the plan's tallies and their aggregate columns over `rows`."""
     names: list[Tally] = []
     columns: list[Any] = []
 
@@ -259,13 +342,7 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
                         func.coalesce(func.sum(value * value), 0.0))
                     for moment in ("min", "max"):
                         add(("group", group_code, dimension, moment), extreme(moment, value))
-    query = select(c.campaign_id, *columns).group_by(c.campaign_id).order_by(c.campaign_id)
-    table = _fetch(session, query, 1 + len(names))
-    tallies = {name: table[:, k + 1] for k, name in enumerate(names)}
-    campaign_ids = table[:, 0].astype(np.int64)
-    if plan.pairs:
-        tallies |= _rank_tallies(session, questionnaire_key, plan, campaign_ids)
-    return PoolTallies(campaign_ids, tallies)
+    return names, columns
 
 
 def _fetch(session: Session, query: Any, width: int) -> np.ndarray:
@@ -299,12 +376,11 @@ def _tally_dimensions(plan: TallyPlan) -> list[str]:
     return list(dimensions)
 
 
-def _parsed_responses(session: Session, questionnaire_key: str, group: Any) -> Any:
-    """The pool's responses: campaign, group column, and the answers and scores as
+def _parsed_responses(session: Session, members: Any, group: Any) -> Any:
+    """The responses `members` selects: campaign, group column, and the answers and scores as
     documents to take values from; on PostgreSQL the `json` columns are parsed once
     into `jsonb`, in a subquery the planner keeps apart (OFFSET 0), instead of once per
     value taken."""
-    members = Response.campaign_id.in_(pool_selection(questionnaire_key))
     if session.get_bind().dialect.name == "postgresql":
         parsed = (select(Response.campaign_id, group.label("group_value"),
                          cast(Response.answers, JSONB).label("answers"),
@@ -328,13 +404,13 @@ def _apart(session: Session, query: Any, name: str) -> Any:
     return query.cte(name).prefix_with("MATERIALIZED")
 
 
-def _tally_rows(session: Session, questionnaire_key: str, plan: TallyPlan) -> Any:
+def _tally_rows(session: Session, members: Any, plan: TallyPlan) -> Any:
     """One row per response with every value the plan's tallies sum, computed once per
     response (two layers, each kept apart by OFFSET 0), so that the aggregates are plain
     counts, sums and extremes of columns (NULL where a value does not enter)."""
     group = (getattr(Response, plan.group_column) if plan.group_column is not None
              else literal(None))
-    parsed, (answer, score) = _parsed_responses(session, questionnaire_key, group)
+    parsed, (answer, score) = _parsed_responses(session, members, group)
     items, dimensions = _tally_items(plan), _tally_dimensions(plan)
     taken = [parsed.c.campaign_id, parsed.c.group_value]
     taken += [answer(item).label(f"a{i}") for i, item in enumerate(items)]
@@ -382,30 +458,16 @@ def _class_of(split: SplitPlan, answers: Mapping[str, Any]) -> Any:
                 else_=null())
 
 
-def _rank_tallies(session: Session, questionnaire_key: str, plan: TallyPlan,
-                  campaign_ids: np.ndarray) -> dict[Tally, np.ndarray]:
-    """Per campaign, the sums of each pair's pool-wide mid-ranks (as
-    `scipy.stats.rankdata` ranks the complete pairs), their squares and products: the
-    pairs counted per (campaign, x, y) cell by the database, each value's mid-rank from
-    the pool's cumulative counts (`stats.correlation.rank_sums`)."""
-    out: dict[Tally, np.ndarray] = {}
-    for (x_key, y_key), cells in _pair_cells(session, questionnaire_key, plan.pairs):
-        # The pool's campaigns are the tallied ones: each cell's place among them.
-        where = np.searchsorted(campaign_ids, cells[:, 0].astype(np.int64))
-        sums = rank_sums(cells[:, 1], cells[:, 2], cells[:, 3], where, len(campaign_ids))
-        out.update({("pair", x_key, y_key, m): v for m, v in sums.items()})
-    return out
-
-
-def _pair_cells(session: Session, questionnaire_key: str,
+def _pair_cells(session: Session, members: Any,
                 pairs: Sequence[tuple[str, str]]) -> Iterable[tuple[tuple[str, str], Any]]:
     """Each pair's complete pairs counted per (campaign, x, y): rows of (campaign, x, y,
     n). On PostgreSQL one read of the scores for every pair (GROUPING SETS); elsewhere
     one read per pair."""
+    if not pairs:
+        return
     if session.get_bind().dialect.name != "postgresql":
         for x_key, y_key in pairs:
-            parsed, (_answer, score) = _parsed_responses(session, questionnaire_key,
-                                                         literal(None))
+            parsed, (_answer, score) = _parsed_responses(session, members, literal(None))
             values = _apart(session, select(parsed.c.campaign_id, score(x_key).label("x"),
                                             score(y_key).label("y")), "pair_scores")
             x, y = values.c.x, values.c.y
@@ -414,7 +476,7 @@ def _pair_cells(session: Session, questionnaire_key: str,
                 .where(x.is_not(None), y.is_not(None))
                 .group_by(values.c.campaign_id, x, y), 4)
         return
-    parsed, (_answer, score) = _parsed_responses(session, questionnaire_key, literal(None))
+    parsed, (_answer, score) = _parsed_responses(session, members, literal(None))
     dimensions = list(dict.fromkeys(d for pair in pairs for d in pair))
     taken = select(parsed.c.campaign_id, *(score(d).label(f"s{j}")
                                            for j, d in enumerate(dimensions)))

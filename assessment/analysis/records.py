@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,10 @@ def campaign_order(info: CampaignInfo) -> tuple[dt.date, dt.date, int]:
     return info.opens_on, info.closes_on or dt.date.max, info.id
 
 
+# Bumped whenever the tallies a plan names are computed differently, so kept ones of
+# the old kind are not read.
+TALLY_FORMAT = "tallies-1"
+
 # States of one answer in a `SplitPlan`'s class table.
 NO_ANSWER, UNKNOWN_ANSWER, POSITIVE_ANSWER, OTHER_ANSWER = 0, 1, 2, 3
 ANSWER_STATES = (NO_ANSWER, UNKNOWN_ANSWER, POSITIVE_ANSWER, OTHER_ANSWER)
@@ -112,6 +117,10 @@ class TallyPlan:
     group_sums: tuple[str, ...] = ()
     group_dimensions: tuple[str, ...] = ()
 
+    def digest(self) -> str:
+        """A name of the plan that changes whenever its tallies would (SHA-256)."""
+        return hashlib.sha256(f"{TALLY_FORMAT}:{self!r}".encode()).hexdigest()
+
     def merged(self, other: TallyPlan) -> TallyPlan:
         """Both plans' tallies (the group column of whichever names one)."""
         grouped = self if self.group_column is not None else other
@@ -134,6 +143,10 @@ class PoolTallies:
 
     campaign_ids: np.ndarray
     values: Mapping[Tally, np.ndarray]
+    # The plan's digest, and the campaigns' tallies computed afresh in this read, to
+    # keep: (campaign id, data version, tallies, cells) as `CampaignTally` stores them.
+    plan: str = ""
+    fresh: tuple[tuple[int, int, bytes, bytes], ...] = ()
 
     def __getitem__(self, name: Tally) -> np.ndarray:
         return self.values[name]
@@ -150,4 +163,5 @@ class PoolTallies:
         """The tallies of these campaigns only (those present), in ascending order."""
         keep = np.isin(self.campaign_ids, np.asarray(list(campaign_ids)))
         return PoolTallies(self.campaign_ids[keep],
-                           {name: value[keep] for name, value in self.values.items()})
+                           {name: value[keep] for name, value in self.values.items()},
+                           self.plan, self.fresh)

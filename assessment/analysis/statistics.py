@@ -4,7 +4,7 @@ PDF reports all read these."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -181,15 +181,21 @@ def _change(
     return {"previous_campaign": previous.as_dict()} | result
 
 
+Keep = Callable[[PoolTallies], object] | None
+
+
 def _pool_tallies(
-    session: Session, q: Questionnaire, plan: TallyPlan
+    session: Session, q: Questionnaire, plan: TallyPlan, keep: Keep
 ) -> tuple[list[CampaignInfo], list[PoolMember], PoolTallies]:
-    """The pool's campaigns, benchmark members and per-organisation tallies of `plan`."""
+    """The pool's campaigns, benchmark members and per-organisation tallies of `plan`
+    (those computed afresh handed to `keep`, when given, to be kept)."""
     campaigns, pool = _pool(session, q)
     included = {m.campaign_id for m in pool}
     infos = [c for c in campaigns if c.id in included]
-    tallies = loading.pool_tallies(session, q.key, plan).restricted(sorted(included))
-    return infos, pool, tallies
+    tallies = loading.pool_tallies(session, q.key, plan)
+    if keep is not None:
+        keep(tallies)
+    return infos, pool, tallies.restricted(sorted(included))
 
 
 def _headlines(
@@ -212,29 +218,38 @@ def _headlines(
 
 
 def pool_headlines(
-    session: Session, registry: Registry, questionnaire_key: str = "digiskills"
+    session: Session, registry: Registry, questionnaire_key: str = "digiskills",
+    keep: Keep = None,
 ) -> dict[str, Any]:
     """The pool's size, benchmark and respondent-level Digiskills findings (what the landing
-    page shows): the first keys of `pool_statistics`, without its heavier analyses."""
+    page shows): the first keys of `pool_statistics`, without its heavier analyses.
+    `keep`: see `pool_statistics`."""
     q = registry.get(questionnaire_key)
-    infos, pool, tallies = _pool_tallies(session, q, digiskills.tally_plan(q))
+    infos, pool, tallies = _pool_tallies(session, q, digiskills.tally_plan(q), keep)
     return shared_resamples(lambda: _headlines(q, infos, pool, tallies))
+
+
+def pool_plan(q: Questionnaire) -> TallyPlan:
+    """The per-organisation tallies `pool_statistics` computes its figures from."""
+    return digiskills.tally_plan(q).merged(relations.tally_plan(q)).merged(
+        groups.tally_plan(q))
 
 
 def pool_statistics(
     session: Session, registry: Registry, questionnaire_key: str = "digiskills",
+    keep: Keep = None,
 ) -> dict[str, Any]:
     """The whole pool, in the manner of the Digiskills report.
 
     Every respondent-level figure comes from per-organisation counts and sums the
     database computes (`loading.pool_tallies`), never from the respondents' rows: the
     same figures as `respondent_findings`, `organisation_findings`, `correlations`,
-    `reliability` and `seniority_gaps` give over the pool's respondents.
+    `reliability` and `seniority_gaps` give over the pool's respondents. `keep` (e.g.
+    `operations.tallies.keep_tallies`) is handed the tallies, to keep those computed
+    afresh, so the next call reads one row per organisation.
     """
     q = registry.get(questionnaire_key)
-    plan = digiskills.tally_plan(q).merged(relations.tally_plan(q)).merged(
-        groups.tally_plan(q))
-    infos, pool, tallies = _pool_tallies(session, q, plan)
+    infos, pool, tallies = _pool_tallies(session, q, pool_plan(q), keep)
     keys = _dimension_keys(q)
     threshold = DEFAULT_THRESHOLD
     by = {"sector": sorted({c.sector for c in infos}),

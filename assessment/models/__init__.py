@@ -5,6 +5,7 @@ from assessment.models.base import Base, utc_today, utcnow
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
 from assessment.models.response import (
+    CampaignTally,
     Draft,
     InvitationToken,
     Response,
@@ -13,7 +14,7 @@ from assessment.models.response import (
 )
 
 __all__ = [
-    "Base", "Campaign", "Draft", "InvitationToken", "Membership", "Organisation",
+    "Base", "Campaign", "CampaignTally", "Draft", "InvitationToken", "Membership", "Organisation",
     "PasswordReset", "ReportJob", "Response", "ResponseScore", "Submission", "User",
     "utc_today", "utcnow",
 ]

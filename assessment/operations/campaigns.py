@@ -13,6 +13,7 @@ from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.models import (
     Campaign,
+    CampaignTally,
     Draft,
     InvitationToken,
     Organisation,
@@ -194,7 +195,7 @@ def reopen_campaign(campaign: Campaign, today: dt.date, closes_on: dt.date | Non
 
 
 # What a campaign owns and takes with it when deleted (children before parents).
-CAMPAIGN_ROWS = (ResponseScore, Response, Draft, InvitationToken, Submission)
+CAMPAIGN_ROWS = (ResponseScore, Response, Draft, InvitationToken, Submission, CampaignTally)
 
 
 def delete_campaign(campaign: Campaign) -> int:
