@@ -217,23 +217,34 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
     names, _columns = _tally_columns(
         _tally_rows(session, Response.campaign_id.in_([]), plan), plan)
     values = np.full((len(members), len(names)), np.nan)
-    cells: list[np.ndarray] = []
+    current = and_(CampaignTally.plan == digest,
+                   CampaignTally.data_version == Campaign.data_version,
+                   Campaign.id.in_(pool_selection(questionnaire_key)))
+    # The kept cells go straight into one array (10,000 organisations keep some 5
+    # million): its size first, then each campaign's rows in their place.
+    size = session.scalar(select(func.coalesce(func.sum(func.length(CampaignTally.cells)), 0))
+                          .join(Campaign, Campaign.id == CampaignTally.campaign_id)
+                          .where(current))
+    kept_cells = np.empty((int(size or 0) // _CELL_BYTES, 5))
+    filled = 0
     kept = session.execute(
         select(CampaignTally.campaign_id, CampaignTally.tallies, CampaignTally.cells)
-        .join(Campaign, Campaign.id == CampaignTally.campaign_id)
-        .where(CampaignTally.plan == digest, CampaignTally.data_version == Campaign.data_version,
-               Campaign.id.in_(pool_selection(questionnaire_key)))
+        .join(Campaign, Campaign.id == CampaignTally.campaign_id).where(current)
         .execution_options(yield_per=1000))
     place = {int(campaign): k for k, campaign in enumerate(campaign_ids)}
     found = np.zeros(len(members), dtype=bool)
-    for campaign_id, tallies, kept_cells in kept:
+    for campaign_id, tallies, own_cells in kept:
         k = place.get(campaign_id)
-        if k is None:
-            continue
+        if k is None or filled + len(own_cells) // _CELL_BYTES > len(kept_cells):
+            continue  # kept meanwhile, after the size was read: computed below instead
         values[k] = np.frombuffer(tallies, dtype=float)
-        if kept_cells:
-            cells.append(_placed(np.frombuffer(kept_cells, dtype=float).reshape(-1, 4), k))
+        rows = len(own_cells) // _CELL_BYTES
+        kept_cells[filled:filled + rows, 0] = k
+        kept_cells[filled:filled + rows, 1:] = np.frombuffer(own_cells, dtype=float).reshape(
+            rows, 4)
+        filled += rows
         found[k] = True
+    cells: list[np.ndarray] = [kept_cells[:filled]]
     missing = [int(campaign_ids[k]) for k in np.flatnonzero(~found)]
     fresh: list[tuple[int, int, bytes, bytes]] = []
     if missing:
@@ -258,7 +269,7 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
         values[np.isnan(values[:, 0])] = 0.0
     tallies_by_name = {name: values[:, j] for j, name in enumerate(names)}
     if plan.pairs:
-        every = np.concatenate(cells) if cells else np.empty((0, 5))
+        every = cells[0] if len(cells) == 1 else np.concatenate(cells)
         for p, (x_key, y_key) in enumerate(plan.pairs):
             own = every[every[:, 1] == p]
             sums = rank_sums(own[:, 2], own[:, 3], own[:, 4], own[:, 0].astype(np.int64),
@@ -359,6 +370,7 @@ def _fetch(session: Session, query: Any, width: int) -> np.ndarray:
 # A missing extreme (no value in a campaign) travels as this number, NaN in the tallies:
 # no score comes near it, and every row of numbers converts to floats at once.
 _NO_VALUE = -1.0e300
+_CELL_BYTES = 4 * 8  # a kept cell: pair, x, y and count as float64
 
 
 def _tally_items(plan: TallyPlan) -> list[str]:
@@ -489,19 +501,21 @@ def _pair_cells(session: Session, members: Any,
         g.label(f"g{k}") for k, g in enumerate(gated))), "pair_values")
     sets = [(cells.c.campaign_id, cells.c[f"g{2 * p}"], cells.c[f"g{2 * p + 1}"])
             for p in range(len(pairs))]
+    # In each row only its own set's pair is grouped by (the others' columns are NULL):
+    # the first non-NULL x and y are its pair's; incomplete pairs are left out.
+    x = func.coalesce(*(cells.c[f"g{2 * p}"] for p in range(len(pairs))))
+    y = func.coalesce(*(cells.c[f"g{2 * p + 1}"] for p in range(len(pairs))))
     query = select(
         func.grouping(*(cells.c[f"g{2 * p}"] for p in range(len(pairs)))),
-        cells.c.campaign_id,
-        *(func.coalesce(cells.c[f"g{k}"], _NO_VALUE) for k in range(len(gated))), func.count(),
-    ).group_by(func.grouping_sets(*(tuple_(*columns) for columns in sets)))
-    table = _fetch(session, query, 3 + len(gated))
+        cells.c.campaign_id, x, y, func.count(),
+    ).group_by(func.grouping_sets(*(tuple_(*columns) for columns in sets))
+               ).having(and_(x.is_not(None), y.is_not(None)))
+    table = _fetch(session, query, 5)
     for p, pair in enumerate(pairs):
         # GROUPING() has a 0 bit for each pair grouped by in the row's set: the last
         # argument is the lowest bit.
         own = (table[:, 0].astype(np.int64) >> (len(pairs) - 1 - p)) & 1 == 0
-        x, y = table[:, 2 + 2 * p], table[:, 3 + 2 * p]
-        rows = own & ~np.isnan(x) & ~np.isnan(y)
-        yield pair, np.column_stack([table[rows, 1], x[rows], y[rows], table[rows, -1]])
+        yield pair, table[own, 1:]
 
 
 def _item_value(answer: Any, coded: Mapping[str, float]) -> Any:
