@@ -151,6 +151,8 @@ def test_kept_tallies_are_read_until_the_campaign_changes(
         submit_response(changed, registry().get("digiskills"),
                         full_answers(cu_everyone="yes", seniority="senior_leader"))
         session.commit()
+        assert session.scalars(select(CampaignTally.plan)
+                               .where(CampaignTally.campaign_id == changed.id)).all() == []
         again = loading.pool_tallies(session, "digiskills", plan)
         assert [campaign for campaign, *_rest in again.fresh] == [changed.id]
         found = pool_statistics(session, registry(), keep=keep_tallies)

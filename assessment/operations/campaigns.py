@@ -70,6 +70,10 @@ def record_data_change(campaign_ids: int | list[int]) -> None:
             .values(data_version=Campaign.data_version + 1)
             .execution_options(synchronize_session=False)
         )
+        # The pool's kept tallies of the old answers go too (they would no longer be
+        # read): no count of answers since removed outlives them.
+        db.session.execute(delete(CampaignTally).where(CampaignTally.campaign_id.in_(ids)),
+                           execution_options={"synchronize_session": False})
 
 
 def data_version(campaign_id: int) -> int:
