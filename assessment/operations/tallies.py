@@ -3,15 +3,15 @@
 The pool's figures read each campaign's tallies at its current data version when kept,
 and compute the others from its responses (`analysis.loading.pool_tallies`); this keeps
 what was computed, so the next read of the pool reads one row per organisation. A new
-response or import bumps the campaign's data version, which retires its row. Flushes
-only; the caller commits.
+response or import deletes the campaign's kept tallies (`campaigns.record_data_change`).
+Flushes only; the caller commits.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from assessment.extensions import db
@@ -22,28 +22,29 @@ if TYPE_CHECKING:  # numpy loads with the figures, not with the app
 
 
 def keep_tallies(tallies: PoolTallies) -> int:
-    """Keep the tallies computed afresh in `tallies` (replacing older ones of the same
-    plan); returns how many campaigns'."""
+    """Keep the tallies computed afresh in `tallies`, replacing any kept for the same
+    campaign and plan (also when another process keeps them at the same moment: an
+    upsert); returns how many campaigns'."""
     if not tallies.fresh:
         return 0
-    ids = [campaign_id for campaign_id, *_rest in tallies.fresh]
-    for start in range(0, len(ids), 1000):
-        db.session.execute(
-            delete(CampaignTally).where(CampaignTally.plan == tallies.plan,
-                                        CampaignTally.campaign_id.in_(ids[start:start + 1000])),
-            execution_options={"synchronize_session": False})
-    db.session.execute(insert(CampaignTally), [
-        {"campaign_id": campaign_id, "plan": tallies.plan, "data_version": version,
-         "tallies": values, "cells": cells}
-        for campaign_id, version, values, cells in tallies.fresh
-    ])
+    rows = [{"campaign_id": campaign_id, "plan": tallies.plan, "data_version": version,
+             "tallies": values, "cells": cells}
+            for campaign_id, version, values, cells in tallies.fresh]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), 1000):
+        statement: Any = dialect.insert(CampaignTally)
+        statement = statement.on_conflict_do_update(
+            index_elements=[CampaignTally.campaign_id, CampaignTally.plan],
+            set_={"data_version": statement.excluded.data_version,
+                  "tallies": statement.excluded.tallies, "cells": statement.excluded.cells})
+        db.session.execute(statement, rows[start:start + 1000])
     db.session.flush()
-    return len(ids)
+    return len(rows)
 
 
 def commit_kept() -> None:
-    """Commit the tallies kept; when another process kept the same ones meanwhile (a
-    conflicting row), theirs stand and ours are dropped."""
+    """Commit the tallies kept; should the campaign be deleted meanwhile (its tallies
+    then refer to nothing), nothing is kept."""
     try:
         db.session.commit()
     except IntegrityError:
