@@ -209,41 +209,42 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
     "min" | "max") (code None: the respondents who left the group column unanswered).
     """
     digest = plan.digest()
-    members = session.execute(
-        select(Campaign.id, Campaign.data_version)
-        .where(Campaign.id.in_(pool_selection(questionnaire_key))).order_by(Campaign.id)
-    ).all()
-    campaign_ids = np.asarray([m[0] for m in members], dtype=np.int64).reshape(-1)
     names, _columns = _tally_columns(
         _tally_rows(session, Response.campaign_id.in_([]), plan), plan)
-    values = np.full((len(members), len(names)), np.nan)
-    current = and_(CampaignTally.plan == digest,
-                   CampaignTally.data_version == Campaign.data_version,
-                   Campaign.id.in_(pool_selection(questionnaire_key)))
-    # The kept cells go straight into one array (10,000 organisations keep some 5
-    # million): its size first, then each campaign's rows in their place.
-    size = session.scalar(select(func.coalesce(func.sum(func.length(CampaignTally.cells)), 0))
-                          .join(Campaign, Campaign.id == CampaignTally.campaign_id)
-                          .where(current))
-    kept_cells = np.empty((int(size or 0) // _CELL_BYTES, 5))
-    filled = 0
+    # One read: the pool's campaigns with their kept tallies where current, and the
+    # kept cells' size (10,000 organisations keep some 5 million cells, which go
+    # straight into one array).
     kept = session.execute(
-        select(CampaignTally.campaign_id, CampaignTally.tallies, CampaignTally.cells)
-        .join(Campaign, Campaign.id == CampaignTally.campaign_id).where(current)
+        select(Campaign.id, Campaign.data_version, CampaignTally.tallies, CampaignTally.cells,
+               func.coalesce(func.sum(func.length(CampaignTally.cells)).over(), 0))
+        .outerjoin(CampaignTally, and_(CampaignTally.campaign_id == Campaign.id,
+                                       CampaignTally.plan == digest,
+                                       CampaignTally.data_version == Campaign.data_version))
+        .where(Campaign.id.in_(pool_selection(questionnaire_key))).order_by(Campaign.id)
         .execution_options(yield_per=1000))
-    place = {int(campaign): k for k, campaign in enumerate(campaign_ids)}
-    found = np.zeros(len(members), dtype=bool)
-    for campaign_id, tallies, own_cells in kept:
-        k = place.get(campaign_id)
-        if k is None or filled + len(own_cells) // _CELL_BYTES > len(kept_cells):
-            continue  # kept meanwhile, after the size was read: computed below instead
-        values[k] = np.frombuffer(tallies, dtype=float)
-        rows = len(own_cells) // _CELL_BYTES
-        kept_cells[filled:filled + rows, 0] = k
-        kept_cells[filled:filled + rows, 1:] = np.frombuffer(own_cells, dtype=float).reshape(
-            rows, 4)
-        filled += rows
-        found[k] = True
+    members: list[tuple[int, int]] = []
+    kept_values: list[np.ndarray | None] = []
+    kept_cells = np.empty((0, 5))
+    filled = 0
+    for campaign_id, version, tallies, own_cells, size in kept:
+        if not members:
+            kept_cells = np.empty((int(size) // _CELL_BYTES, 5))
+        k = len(members)
+        members.append((int(campaign_id), int(version)))
+        kept_values.append(None if tallies is None else np.frombuffer(tallies, dtype=float))
+        if own_cells:
+            rows = len(own_cells) // _CELL_BYTES
+            kept_cells[filled:filled + rows, 0] = k
+            kept_cells[filled:filled + rows, 1:] = np.frombuffer(
+                own_cells, dtype=float).reshape(rows, 4)
+            filled += rows
+    campaign_ids = np.asarray([m[0] for m in members], dtype=np.int64).reshape(-1)
+    place = {campaign: k for k, (campaign, _version) in enumerate(members)}
+    found = np.asarray([v is not None for v in kept_values], dtype=bool).reshape(-1)
+    values = np.full((len(members), len(names)), np.nan)
+    for k, row in enumerate(kept_values):
+        if row is not None:
+            values[k] = row
     cells: list[np.ndarray] = [kept_cells[:filled]]
     missing = [int(campaign_ids[k]) for k in np.flatnonzero(~found)]
     fresh: list[tuple[int, int, bytes, bytes]] = []
@@ -252,17 +253,17 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
         chosen = Response.campaign_id.in_(
             pool_selection(questionnaire_key) if found.sum() == 0 else missing)
         computed, computed_cells = _computed_tallies(session, chosen, plan, len(names))
-        versions = {int(m[0]): int(m[1]) for m in members}
+        versions = dict(members)
         computed_cells = computed_cells[np.argsort(computed_cells[:, 0], kind="stable")]
         for row in computed:
-            k = place.get(int(row[0]))
-            if k is None:
+            at = place.get(int(row[0]))
+            if at is None:
                 continue
-            values[k] = row[1:]
+            values[at] = row[1:]
             first = np.searchsorted(computed_cells[:, 0], row[0], side="left")
             last = np.searchsorted(computed_cells[:, 0], row[0], side="right")
             own = np.ascontiguousarray(computed_cells[first:last, 1:])
-            cells.append(_placed(own, k))
+            cells.append(_placed(own, at))
             fresh.append((int(row[0]), versions[int(row[0])], row[1:].tobytes(),
                           own.tobytes()))
         # A campaign of the pool without responses left (none can be in it): zeros.
