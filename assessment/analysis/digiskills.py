@@ -8,20 +8,39 @@ everyone can do it, and as understanding its customers when more than half say s
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from assessment.analysis import results
-from assessment.analysis.records import Respondent
+from assessment.analysis.records import (
+    ANSWER_STATES,
+    NO_ANSWER,
+    OTHER_ANSWER,
+    POSITIVE_ANSWER,
+    UNKNOWN_ANSWER,
+    PoolTallies,
+    Respondent,
+    SplitPlan,
+    TallyPlan,
+)
 from assessment.instrument.questionnaire import AnalysisMap, Questionnaire
 from assessment.stats.association import split_share
-from assessment.stats.clustered import clustered_share, clustered_split
+from assessment.stats.clustered import (
+    cluster_share,
+    cluster_split,
+    clustered_share,
+    clustered_split,
+)
 from assessment.stats.descriptive import proportion
 from assessment.stats.privacy import DEFAULT_THRESHOLD, suppression_reasons
 
 UNSHOWN = ""  # respondents whose class is unknown: a group never shown (no label is empty)
 
 ALL, SOME, NONE = "all", "some", "none"
+DONT_KNOW = "dont_know"
 
 
 def _analysis(questionnaire: Questionnaire) -> AnalysisMap:
@@ -39,7 +58,7 @@ def representative_class(a: AnalysisMap, answers: Mapping[str, Any]) -> str | No
     """
     values = [answers.get(k) for k in a.representative_items]
     known = [v == a.representative_positive for v in values
-             if v is not None and v != "dont_know"]
+             if v is not None and v != DONT_KNOW]
     if any(known) and not all(known):
         return SOME
     if len(known) < len(values):
@@ -48,7 +67,7 @@ def representative_class(a: AnalysisMap, answers: Mapping[str, Any]) -> str | No
 
 
 def _yes_no(answer: Any, positive: str) -> str | None:
-    if answer is None or answer == "dont_know":
+    if answer is None or answer == DONT_KNOW:
         return None
     return "yes" if answer == positive else "no"
 
@@ -155,9 +174,17 @@ def _majority_answers(
     q: Questionnaire, a: AnalysisMap, group: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """An organisation's answers as 'more than half of its respondents said so'."""
+    return _majority(q, a, lambda key, positive: sum(g.get(key) == positive for g in group),
+                     len(group))
+
+
+def _majority(
+    q: Questionnaire, a: AnalysisMap, said: Callable[[str, str], int], size: int
+) -> dict[str, Any]:
+    """The majority answers of an organisation of `size` respondents, `said(key, code)`
+    of whom gave that code to that item."""
     def majority(key: str, positive: str, negative: str) -> str:
-        said = sum(g.get(key) == positive for g in group)
-        return positive if said * 2 > len(group) else negative
+        return positive if said(key, positive) * 2 > size else negative
 
     summary: dict[str, Any] = {
         key: majority(key, a.representative_positive, "not_everyone")
@@ -176,6 +203,22 @@ def _majority_answers(
     return summary
 
 
+SPLITS = ("by_representative", "by_vision", "by_learning")
+
+
+def classifier(
+    a: AnalysisMap, split: str
+) -> tuple[tuple[str, ...], str, Callable[[Mapping[str, Any]], str | None], list[str]]:
+    """What a cross-tabulation classes respondents by: the items, their positive code,
+    the classing of one respondent's answers, and the classes in order."""
+    if split == "by_representative":
+        return (tuple(a.representative_items), a.representative_positive,
+                lambda x: representative_class(a, x), [ALL, SOME, NONE])
+    item, positive = ((a.vision_item, a.vision_positive) if split == "by_vision"
+                      else (a.learning_item, a.learning_positive))
+    return (item,), positive, lambda x: _yes_no(x.get(item), positive), ["yes", "no"]
+
+
 def _findings(
     q: Questionnaire, a: AnalysisMap, answers: Sequence[Mapping[str, Any]], threshold: int,
     clusters: Clusters = None,
@@ -183,20 +226,24 @@ def _findings(
     def share(key: str, positive: str) -> dict[str, Any]:
         return _share(answers, key, positive, threshold, clusters)
 
-    def split(classify: Callable[[Mapping[str, Any]], str | None],
-              labels: Sequence[str]) -> dict[str, Any]:
+    def split(name: str) -> dict[str, Any]:
+        _items, _positive, classify, labels = classifier(a, name)
         return _split(answers, classify, a, labels, threshold, clusters)
 
+    return _assemble(q, a, share, split)
+
+
+def _assemble(
+    q: Questionnaire, a: AnalysisMap, share: Callable[[str, str], dict[str, Any]],
+    split: Callable[[str], dict[str, Any]],
+) -> dict[str, Any]:
+    """The findings, given how a share and a cross-tabulation are found."""
     return {
         "outcome_item": a.outcome_item,
         "understands_customers": share(a.outcome_item, a.outcome_positive),
         "outcome_answers": {code: share(a.outcome_item, code)
                             for code in _codes(q, a.outcome_item)},
-        "by_representative": split(lambda x: representative_class(a, x), [ALL, SOME, NONE]),
-        "by_vision": split(lambda x: _yes_no(x.get(a.vision_item), a.vision_positive),
-                           ["yes", "no"]),
-        "by_learning": split(lambda x: _yes_no(x.get(a.learning_item), a.learning_positive),
-                             ["yes", "no"]),
+        **{name: split(name) for name in SPLITS},
         "everyone_can": {d.key: share(d.key, a.representative_positive)
                          for d in q.dimensions_in("capability")},
         "vision_clear": share(a.vision_item, a.vision_positive),
@@ -219,3 +266,92 @@ def _share(answers: Sequence[Mapping[str, Any]], key: str, positive: str,
         return results.hidden()
     return _shares([v == positive for v, _ in given],
                    [c for _, c in given] if clusters is not None else None)
+
+
+# The pool's findings from per-organisation tallies (`analysis.loading.pool_tallies`):
+# the same figures as the functions above compute from every respondent's answers.
+
+NEGATIVE_OUTCOME = "no"  # the outcome answer counted as "says no"
+
+
+def tally_plan(q: Questionnaire) -> TallyPlan:
+    """The tallies the Digiskills findings are computed from: every code of the items
+    shared or taken by majority, and each cross-tabulation's classes and outcome."""
+    a = _analysis(q)
+    items = [a.outcome_item, *a.representative_items, a.vision_item, a.learning_item,
+             *(d.key for d in q.dimensions_in("capability"))]
+    if a.priorities_item:
+        items.append(a.priorities_item)
+    splits = []
+    for name in SPLITS:
+        split_items, positive, classify, _labels = classifier(a, name)
+        # Each respondent's class depends only on how each answer stands (no answer,
+        # don't know, the positive code, another code): classing one answer set per
+        # combination gives the whole table, by the very rule applied to respondents.
+        stand_in = {NO_ANSWER: None, UNKNOWN_ANSWER: DONT_KNOW, POSITIVE_ANSWER: positive,
+                    OTHER_ANSWER: _other_code(q, split_items[0], positive)}
+        classes = {
+            states: classify(dict(zip(split_items, (stand_in[s] for s in states),
+                                      strict=True)))
+            for states in itertools.product(ANSWER_STATES, repeat=len(split_items))
+        }
+        splits.append(SplitPlan(name, split_items, positive, DONT_KNOW, classes,
+                                a.outcome_item, (a.outcome_positive, NEGATIVE_OUTCOME)))
+    return TallyPlan(codes={item: tuple(_codes(q, item)) for item in dict.fromkeys(items)},
+                     splits=tuple(splits))
+
+
+def _other_code(q: Questionnaire, item: str, positive: str) -> str:
+    return next(c for c in _codes(q, item) if c not in (positive, DONT_KNOW))
+
+
+def respondent_findings_from_tallies(
+    q: Questionnaire, tallies: PoolTallies, threshold: int = DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """`respondent_findings(..., clustered=True)` of the pool, from its tallies."""
+    a = _analysis(q)
+
+    def share(key: str, positive: str) -> dict[str, Any]:
+        if tallies.count(("answered", key)) < threshold:
+            return results.hidden()
+        return cluster_share(tallies["code", key, positive], tallies["answered", key])
+
+    def split(name: str) -> dict[str, Any]:
+        _items, _positive, _classify, labels = classifier(a, name)
+
+        def tally(label: str | None, what: str) -> np.ndarray:
+            return tallies["split", name, label, what]
+
+        sizes = {label: tallies.count(("split", name, label, "n")) for label in labels}
+        unknown = tallies.count(("split", name, None, "n")) \
+            if ("split", name, None, "n") in tallies.values else 0
+        hidden = suppression_reasons(sizes | {UNSHOWN: unknown}, threshold, unshown={UNSHOWN})
+        shares, test = cluster_split({label: (tally(label, a.outcome_positive),
+                                              tally(label, "n")) for label in labels})
+        groups: dict[str, Any] = {
+            label: results.hidden(hidden[label]) if label in hidden else {
+                "n": sizes[label],
+                "says_yes": shares[label],
+                "says_no": cluster_share(tally(label, NEGATIVE_OUTCOME), tally(label, "n")),
+            }
+            for label in labels
+        }
+        return {"groups": groups, "test": None if hidden else test}
+
+    return _assemble(q, a, share, split) | {
+        "level": "respondent", "n": tallies.count(("respondents",))}
+
+
+def organisation_findings_from_tallies(
+    q: Questionnaire, tallies: PoolTallies, minimum: int, threshold: int = DEFAULT_THRESHOLD,
+) -> dict[str, Any]:
+    """`organisation_findings` of the pool, from its tallies."""
+    a = _analysis(q)
+    sizes = tallies["respondents",]
+
+    def said_in(place: int) -> Callable[[str, str], int]:
+        return lambda key, code: int(tallies["code", key, code][place])
+
+    majority = [_majority(q, a, said_in(place), int(size))
+                for place, size in enumerate(sizes) if size >= minimum]
+    return _findings(q, a, majority, threshold) | {"level": "organisation", "n": len(majority)}

@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from assessment.analysis.records import Respondent
+from assessment.analysis.records import PoolTallies, Respondent, TallyPlan
 from assessment.analysis.results import NO_RESPONDENTS, hidden
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX
-from assessment.stats.clustered import clustered_difference
+from assessment.stats.clustered import cluster_difference, clustered_difference
 from assessment.stats.correlation import benjamini_hochberg
-from assessment.stats.descriptive import as_floats, difference_ci
+from assessment.stats.descriptive import as_floats, difference_ci, difference_from_moments
 from assessment.stats.privacy import suppression_reasons
 
 Attribute = Callable[[Respondent], str | None]
@@ -184,3 +184,67 @@ def adjust_gaps(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
                       strict=True):
         gap["p_adjusted"] = p
     return gaps
+
+
+# The pool's seniority gaps from per-organisation tallies (`analysis.loading.pool_tallies`).
+
+
+def tally_plan(questionnaire: Questionnaire) -> TallyPlan:
+    """The tallies of the seniority gaps: respondents per seniority code and those with
+    each score, and the senior leaders' and staff's sums."""
+    a = questionnaire.analysis
+    if a is None or not any(i.key == "seniority" for i in questionnaire.profile_items()):
+        return TallyPlan(codes={})
+    codes = tuple(o.code for o in questionnaire.item_scale("seniority").options)
+    return TallyPlan(codes={}, group_column="seniority", group_codes=codes,
+                     group_sums=(a.senior_code, a.staff_code),
+                     group_dimensions=tuple(_gap_keys(questionnaire)))
+
+
+def _gap_keys(questionnaire: Questionnaire) -> list[str]:
+    return [*(d.key for d in questionnaire.dimensions_in("capability")), INDEX]
+
+
+def seniority_gaps_from_tallies(
+    questionnaire: Questionnaire, tallies: PoolTallies, threshold: int,
+) -> list[dict[str, Any]]:
+    """`seniority_gaps(..., clustered=True)` of the pool, from its tallies."""
+    a = questionnaire.analysis
+    if a is None:
+        return []
+    plan = tally_plan(questionnaire)
+    keys = _gap_keys(questionnaire)
+    present = [code for code in plan.group_codes
+               if tallies.count(("group", code, "size")) > 0]
+    sizes = {code: tallies.count(("group", code, "size")) for code in present}
+    sizes[UNSHOWN] = tallies.count(("respondents",)) - sum(sizes.values())
+    rows = suppression_reasons(sizes, threshold, unshown={UNSHOWN})
+    shown = [g for g in present if g not in rows]
+    gaps = []
+    for key in keys:
+        scored = {g: tallies.count(("group", g, key, "n")) for g in shown}
+        scored[UNSHOWN] = sum(tallies.count(("group", g, key, "n"))
+                              for g in (*plan.group_codes, None)) - sum(scored.values())
+        cells = suppression_reasons(scored, threshold, unshown={UNSHOWN})
+        reasons = [reason for code in (a.senior_code, a.staff_code)
+                   if (reason := rows.get(code) or cells.get(code))]
+        n_a = tallies.count(("group", a.senior_code, key, "n"))
+        n_b = tallies.count(("group", a.staff_code, key, "n"))
+        if reasons or not n_a or not n_b:
+            gaps.append({"dimension": key} | hidden(reasons[0] if reasons else NO_RESPONDENTS))
+            continue
+
+        def moments(code: str, key: str = key) -> tuple[int, float, float, bool]:
+            def tally(what: str) -> np.ndarray:
+                return tallies["group", code, key, what]
+            return (tallies.count(("group", code, key, "n")), float(tally("sum").sum()),
+                    float(tally("squares").sum()),
+                    bool(np.nanmin(tally("min")) == np.nanmax(tally("max"))))
+
+        gap = {"dimension": key} | difference_from_moments(
+            moments(a.senior_code), moments(a.staff_code)).as_dict()
+        gap |= cluster_difference(
+            tallies["group", a.senior_code, key, "sum"], tallies["group", a.senior_code, key, "n"],
+            tallies["group", a.staff_code, key, "sum"], tallies["group", a.staff_code, key, "n"])
+        gaps.append(gap)
+    return adjust_gaps(gaps)

@@ -6,31 +6,52 @@ Aggregates over many rows are done in SQL; the benchmark reads the campaign summ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     JSON,
     ColumnElement,
     Float,
     RowMapping,
+    and_,
+    case,
     cast,
     func,
     literal,
+    null,
     select,
+    tuple_,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from assessment.analysis.records import CampaignInfo, Respondent, campaign_order
+from assessment.analysis.records import (
+    NO_ANSWER,
+    OTHER_ANSWER,
+    POSITIVE_ANSWER,
+    UNKNOWN_ANSWER,
+    CampaignInfo,
+    PoolTallies,
+    Respondent,
+    SplitPlan,
+    Tally,
+    TallyPlan,
+    campaign_order,
+)
 from assessment.models import (
     Campaign,
     CampaignSummary,
+    CampaignTally,
     Organisation,
     Response,
     ResponseScore,
     ScoreSummary,
 )
+from assessment.stats.clustered import item_pairs
+from assessment.stats.correlation import rank_sums
 
 # The columns of a CampaignInfo, labelled with its field names. Plain columns, not ORM
 # entities: building 10,000 Campaign and Organisation objects only to copy their
@@ -112,6 +133,12 @@ def pool_organisations_clause() -> ColumnElement[bool]:
     pool is in by default). Every query that builds the pool filters by this one clause
     (it needs `Organisation` in the query's FROM)."""
     return Organisation.benchmark_consent.is_(True)
+
+
+def pool_selection(questionnaire_key: str) -> Any:
+    """The ids of the pool's campaigns (a query of one column; see `_pool_campaign_ids`),
+    for the pool's tallies to select their organisations from."""
+    return select(_pool_campaign_ids(questionnaire_key).subquery().c.id)
 
 
 def pool_campaigns(session: Session, questionnaire_key: str) -> list[CampaignInfo]:
@@ -278,3 +305,337 @@ def response_counts(
         query = query.where(Response.campaign_id.in_(list(campaign_ids)))
     rows = session.execute(query)
     return {campaign_id: int(n) for campaign_id, n in rows}
+
+
+def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> PoolTallies:
+    """The per-organisation counts and sums of `plan` over the pool's responses: the
+    database reads each response once and returns one row per campaign of the pool
+    (`pool_selection`), ascending by id; nothing per respondent reaches Python.
+
+    A campaign's tallies kept in `campaign_tallies` for this plan at the campaign's
+    current data version are read instead of its responses; those of the others are
+    computed, and returned in `fresh` for the caller to keep (`operations.tallies`).
+
+    Names of the tallies: ("respondents",), ("answered", item), ("code", item, code),
+    ("split", name, class, "n" | outcome code), ("pair", x, y, moment) for the moments
+    n, sx, sy, sxx, syy, sxy of the complete pairs, those of their pool-wide mid-ranks
+    rx, ry, rxx, ryy, rxy, and min_x, max_x, min_y, max_y (NaN where a campaign has no
+    pair), ("scale", name, "n"), ("scale", name, "sum", i), ("scale", name, "product",
+    p), ("group", code, "size") and ("group", code, dimension, "n" | "sum" | "squares" |
+    "min" | "max") (code None: the respondents who left the group column unanswered).
+    """
+    digest = plan.digest()
+    names, _columns = _tally_columns(
+        _tally_rows(session, Response.campaign_id.in_([]), plan), plan)
+    # One read: the pool's campaigns with their kept tallies where current, and the
+    # kept cells' size (10,000 organisations keep some 5 million cells, which go
+    # straight into one array).
+    kept = session.execute(
+        select(Campaign.id, Campaign.data_version, CampaignTally.tallies, CampaignTally.cells,
+               func.coalesce(func.sum(func.length(CampaignTally.cells)).over(), 0))
+        .outerjoin(CampaignTally, and_(CampaignTally.campaign_id == Campaign.id,
+                                       CampaignTally.plan == digest,
+                                       CampaignTally.data_version == Campaign.data_version))
+        .where(Campaign.id.in_(pool_selection(questionnaire_key))).order_by(Campaign.id)
+        .execution_options(yield_per=1000))
+    members: list[tuple[int, int]] = []
+    kept_values: list[np.ndarray | None] = []
+    kept_cells = np.empty((0, 5))
+    filled = 0
+    for campaign_id, version, tallies, own_cells, size in kept:
+        if not members:
+            kept_cells = np.empty((int(size) // _CELL_BYTES, 5))
+        k = len(members)
+        members.append((int(campaign_id), int(version)))
+        kept_values.append(None if tallies is None else np.frombuffer(tallies, dtype=float))
+        if own_cells:
+            rows = len(own_cells) // _CELL_BYTES
+            kept_cells[filled:filled + rows, 0] = k
+            kept_cells[filled:filled + rows, 1:] = np.frombuffer(
+                own_cells, dtype=float).reshape(rows, 4)
+            filled += rows
+    campaign_ids = np.asarray([m[0] for m in members], dtype=np.int64).reshape(-1)
+    place = {campaign: k for k, (campaign, _version) in enumerate(members)}
+    found = np.asarray([v is not None for v in kept_values], dtype=bool).reshape(-1)
+    values = np.full((len(members), len(names)), np.nan)
+    for k, row in enumerate(kept_values):
+        if row is not None:
+            values[k] = row
+    cells: list[np.ndarray] = [kept_cells[:filled]]
+    missing = [int(campaign_ids[k]) for k in np.flatnonzero(~found)]
+    fresh: list[tuple[int, int, bytes, bytes]] = []
+    if missing:
+        # All of them (a first read): the pool's own query, not a list of 10,000 ids.
+        chosen = Response.campaign_id.in_(
+            pool_selection(questionnaire_key) if found.sum() == 0 else missing)
+        computed, computed_cells = _computed_tallies(session, chosen, plan, len(names))
+        versions = dict(members)
+        computed_cells = computed_cells[np.argsort(computed_cells[:, 0], kind="stable")]
+        for row in computed:
+            at = place.get(int(row[0]))
+            if at is None:
+                continue
+            values[at] = row[1:]
+            first = np.searchsorted(computed_cells[:, 0], row[0], side="left")
+            last = np.searchsorted(computed_cells[:, 0], row[0], side="right")
+            own = np.ascontiguousarray(computed_cells[first:last, 1:])
+            cells.append(_placed(own, at))
+            fresh.append((int(row[0]), versions[int(row[0])], row[1:].tobytes(),
+                          own.tobytes()))
+        # A campaign of the pool without responses left (none can be in it): zeros.
+        values[np.isnan(values[:, 0])] = 0.0
+    tallies_by_name = {name: values[:, j] for j, name in enumerate(names)}
+    if plan.pairs:
+        every = cells[0] if len(cells) == 1 else np.concatenate(cells)
+        for p, (x_key, y_key) in enumerate(plan.pairs):
+            own = every[every[:, 1] == p]
+            sums = rank_sums(own[:, 2], own[:, 3], own[:, 4], own[:, 0].astype(np.int64),
+                             len(members))
+            tallies_by_name.update({("pair", x_key, y_key, m): v for m, v in sums.items()})
+    return PoolTallies(campaign_ids, tallies_by_name, plan=digest, fresh=tuple(fresh))
+
+
+def _placed(cells: np.ndarray, place: int) -> np.ndarray:
+    """(pair, x, y, n) cells with the campaign's place in front."""
+    return np.column_stack([np.full(len(cells), place, dtype=float), cells])
+
+
+def _computed_tallies(session: Session, members: Any, plan: TallyPlan,
+                      width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The tallies of the responses `members` selects, computed by the database: rows of
+    (campaign, tallies...) and the pairs' cells as rows of (campaign, pair, x, y, n)."""
+    rows = _tally_rows(session, members, plan)
+    _names, columns = _tally_columns(rows, plan)
+    query = select(rows.c.campaign_id, *columns).group_by(rows.c.campaign_id)
+    table = _fetch(session, query, 1 + width)
+    cells = [np.column_stack([found[:, 0], np.full(len(found), p, dtype=float),
+                              found[:, 1:]])
+             for p, (_pair, found) in enumerate(_pair_cells(session, members, plan.pairs))]
+    return table, np.concatenate(cells) if cells else np.empty((0, 5))
+
+
+def _tally_columns(rows: Any, plan: TallyPlan) -> tuple[list[Tally], list[Any]]:
+    """The names of the plan's tallies and their aggregate columns over `rows`."""
+    names: list[Tally] = []
+    columns: list[Any] = []
+
+    def add(name: Tally, column: Any) -> None:
+        names.append(name)
+        columns.append(column.label(f"t{len(columns)}"))
+
+    def extreme(moment: str, column: Any) -> Any:
+        return func.coalesce((func.min if moment.startswith("min") else func.max)(column),
+                             _NO_VALUE)
+
+    c = rows.c
+    add(("respondents",), func.count())
+    for i, (item, codes) in enumerate(plan.codes.items()):
+        add(("answered", item), func.count(c[f"code{i}"]))
+        for code in codes:
+            add(("code", item, code), func.count().filter(c[f"code{i}"] == code))
+    for k, split in enumerate(plan.splits):
+        for label in dict.fromkeys(split.classes.values()):
+            member = c[f"class{k}"].is_(None) if label is None else c[f"class{k}"] == label
+            add(("split", split.name, label, "n"), func.count(c[f"outcome{k}"]).filter(member))
+            for code in split.outcome_codes:
+                add(("split", split.name, label, code),
+                    func.count().filter(and_(member, c[f"outcome{k}"] == code)))
+    for p, (x_key, y_key) in enumerate(plan.pairs):
+        x, y = c[f"px{p}"], c[f"py{p}"]
+        add(("pair", x_key, y_key, "n"), func.count(x))
+        for moment, value in (("sx", x), ("sy", y), ("sxx", x * x), ("syy", y * y),
+                              ("sxy", x * y)):
+            add(("pair", x_key, y_key, moment), func.coalesce(func.sum(value), 0.0))
+        for moment, value in (("min_x", x), ("max_x", x), ("min_y", y), ("max_y", y)):
+            add(("pair", x_key, y_key, moment), extreme(moment, value))
+    for k, (name, items) in enumerate(plan.scales.items()):
+        values = [c[f"scale{k}_{i}"] for i in range(len(items))]
+        add(("scale", name, "n"), func.count(values[0]) if values else func.count())
+        for i, value in enumerate(values):
+            add(("scale", name, "sum", i), func.coalesce(func.sum(value), 0.0))
+        for p, (i, j) in enumerate(item_pairs(len(values))):
+            add(("scale", name, "product", p),
+                func.coalesce(func.sum(values[i] * values[j]), 0.0))
+    if plan.group_column is not None:
+        for g, group_code in enumerate((*plan.group_codes, None)):
+            member = c.group_value.is_(None) if group_code is None else c.group_value == group_code
+            add(("group", group_code, "size"), func.count().filter(member))
+            for d, dimension in enumerate(plan.group_dimensions):
+                value = c[f"group{g}_{d}"]
+                add(("group", group_code, dimension, "n"), func.count(value))
+                if group_code in plan.group_sums:
+                    add(("group", group_code, dimension, "sum"),
+                        func.coalesce(func.sum(value), 0.0))
+                    add(("group", group_code, dimension, "squares"),
+                        func.coalesce(func.sum(value * value), 0.0))
+                    for moment in ("min", "max"):
+                        add(("group", group_code, dimension, moment), extreme(moment, value))
+    return names, columns
+
+
+def _fetch(session: Session, query: Any, width: int) -> np.ndarray:
+    """The rows of numbers of a query as one float array, read in slices (one Python
+    object per number at a time for a slice only)."""
+    result = session.execute(query.execution_options(yield_per=1000))
+    parts = [np.asarray([tuple(row) for row in part], dtype=float).reshape(len(part), width)
+             for part in result.partitions()]
+    table = np.concatenate(parts) if parts else np.empty((0, width))
+    table[table == _NO_VALUE] = np.nan
+    return table
+
+
+# A missing extreme (no value in a campaign) travels as this number, NaN in the tallies:
+# no score comes near it, and every row of numbers converts to floats at once.
+_NO_VALUE = -1.0e300
+_CELL_BYTES = 4 * 8  # a kept cell: pair, x, y and count as float64
+
+
+def _tally_items(plan: TallyPlan) -> list[str]:
+    items = dict.fromkeys(plan.codes)
+    for split in plan.splits:
+        items.update(dict.fromkeys((*split.items, split.outcome)))
+    for scale in plan.scales.values():
+        items.update(dict.fromkeys(scale))
+    return list(items)
+
+
+def _tally_dimensions(plan: TallyPlan) -> list[str]:
+    dimensions = dict.fromkeys(d for pair in plan.pairs for d in pair)
+    dimensions.update(dict.fromkeys(plan.group_dimensions))
+    return list(dimensions)
+
+
+def _parsed_responses(session: Session, members: Any, group: Any) -> Any:
+    """The responses `members` selects: campaign, group column, and the answers and scores as
+    documents to take values from; on PostgreSQL the `json` columns are parsed once
+    into `jsonb`, in a subquery the planner keeps apart (OFFSET 0), instead of once per
+    value taken."""
+    if session.get_bind().dialect.name == "postgresql":
+        parsed = (select(Response.campaign_id, group.label("group_value"),
+                         cast(Response.answers, JSONB).label("answers"),
+                         cast(Response.scores, JSONB).label("scores"))
+                  .where(members).offset(0).subquery("parsed"))
+        return parsed, (lambda key: parsed.c.answers[key].astext,
+                        lambda key: parsed.c.scores[key].astext.cast(Float))
+    source = select(Response.campaign_id, group.label("group_value"), Response.answers,
+                    Response.scores).where(members).subquery("parsed")
+    return source, (lambda key: source.c.answers[key].as_string(),
+                    lambda key: source.c.scores[key].as_float())
+
+
+def _apart(session: Session, query: Any, name: str) -> Any:
+    """The query as a subquery whose columns are computed once per row, not once per
+    use: PostgreSQL keeps a subquery with OFFSET apart; SQLite would fold it into the
+    outer query (taking each JSON value again at every use), so there it is a
+    materialised common table expression."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.offset(0).subquery(name)
+    return query.cte(name).prefix_with("MATERIALIZED")
+
+
+def _tally_rows(session: Session, members: Any, plan: TallyPlan) -> Any:
+    """One row per response with every value the plan's tallies sum, computed once per
+    response (two layers, each kept apart by OFFSET 0), so that the aggregates are plain
+    counts, sums and extremes of columns (NULL where a value does not enter)."""
+    group = (getattr(Response, plan.group_column) if plan.group_column is not None
+             else literal(None))
+    parsed, (answer, score) = _parsed_responses(session, members, group)
+    items, dimensions = _tally_items(plan), _tally_dimensions(plan)
+    taken = [parsed.c.campaign_id, parsed.c.group_value]
+    taken += [answer(item).label(f"a{i}") for i, item in enumerate(items)]
+    taken += [score(d).label(f"s{j}") for j, d in enumerate(dimensions)]
+    for k, scale in enumerate(plan.scales.values()):
+        taken += [_item_value(answer(item), coded).label(f"v{k}_{i}")
+                  for i, (item, coded) in enumerate(scale.items())]
+    values = _apart(session, select(*taken), "response_values")
+    c = values.c
+    a = {item: c[f"a{i}"] for i, item in enumerate(items)}
+    s = {d: c[f"s{j}"] for j, d in enumerate(dimensions)}
+    derived = [c.campaign_id, c.group_value]
+    derived += [a[item].label(f"code{i}") for i, item in enumerate(plan.codes)]
+    for k, split in enumerate(plan.splits):
+        derived += [_class_of(split, a).label(f"class{k}"),
+                    a[split.outcome].label(f"outcome{k}")]
+    for p, (x, y) in enumerate(plan.pairs):
+        derived += [case((s[y].is_not(None), s[x])).label(f"px{p}"),
+                    case((s[x].is_not(None), s[y])).label(f"py{p}")]
+    for k, scale in enumerate(plan.scales.values()):
+        scored = [c[f"v{k}_{i}"] for i in range(len(scale))]
+        complete = and_(*(v.is_not(None) for v in scored)) if scored else literal(True)
+        derived += [case((complete, v)).label(f"scale{k}_{i}") for i, v in enumerate(scored)]
+    if plan.group_column is not None:
+        for g, code in enumerate((*plan.group_codes, None)):
+            member = c.group_value.is_(None) if code is None else c.group_value == code
+            derived += [case((member, s[dimension])).label(f"group{g}_{d}")
+                        for d, dimension in enumerate(plan.group_dimensions)]
+    return select(*derived).offset(0).subquery("response_tallies")
+
+
+def _class_of(split: SplitPlan, answers: Mapping[str, Any]) -> Any:
+    """A respondent's class in the split (NULL: unknown), from how each answer stands."""
+    state: Any = literal(0)
+    for place, item in enumerate(split.items):
+        answer = answers[item]
+        state = state + (4 ** place) * case(
+            (answer.is_(None), NO_ANSWER), (answer == split.unknown, UNKNOWN_ANSWER),
+            (answer == split.positive, POSITIVE_ANSWER), else_=OTHER_ANSWER)
+    codes: dict[str, list[int]] = {}
+    for states, label in split.classes.items():
+        if label is not None:
+            codes.setdefault(label, []).append(sum(s * 4 ** p for p, s in enumerate(states)))
+    return case(*((state.in_(found), literal(label)) for label, found in codes.items()),
+                else_=null())
+
+
+def _pair_cells(session: Session, members: Any,
+                pairs: Sequence[tuple[str, str]]) -> Iterable[tuple[tuple[str, str], Any]]:
+    """Each pair's complete pairs counted per (campaign, x, y): rows of (campaign, x, y,
+    n). On PostgreSQL one read of the scores for every pair (GROUPING SETS); elsewhere
+    one read per pair."""
+    if not pairs:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        for x_key, y_key in pairs:
+            parsed, (_answer, score) = _parsed_responses(session, members, literal(None))
+            values = _apart(session, select(parsed.c.campaign_id, score(x_key).label("x"),
+                                            score(y_key).label("y")), "pair_scores")
+            x, y = values.c.x, values.c.y
+            yield (x_key, y_key), _fetch(
+                session, select(values.c.campaign_id, x, y, func.count())
+                .where(x.is_not(None), y.is_not(None))
+                .group_by(values.c.campaign_id, x, y), 4)
+        return
+    parsed, (_answer, score) = _parsed_responses(session, members, literal(None))
+    dimensions = list(dict.fromkeys(d for pair in pairs for d in pair))
+    taken = select(parsed.c.campaign_id, *(score(d).label(f"s{j}")
+                                           for j, d in enumerate(dimensions)))
+    values = _apart(session, taken, "pair_scores")
+    gated = []
+    for x_key, y_key in pairs:
+        x, y = values.c[f"s{dimensions.index(x_key)}"], values.c[f"s{dimensions.index(y_key)}"]
+        gated += [case((y.is_not(None), x)), case((x.is_not(None), y))]
+    cells = _apart(session, select(values.c.campaign_id, *(
+        g.label(f"g{k}") for k, g in enumerate(gated))), "pair_values")
+    sets = [(cells.c.campaign_id, cells.c[f"g{2 * p}"], cells.c[f"g{2 * p + 1}"])
+            for p in range(len(pairs))]
+    # In each row only its own set's pair is grouped by (the others' columns are NULL):
+    # the first non-NULL x and y are its pair's; incomplete pairs are left out.
+    x = func.coalesce(*(cells.c[f"g{2 * p}"] for p in range(len(pairs))))
+    y = func.coalesce(*(cells.c[f"g{2 * p + 1}"] for p in range(len(pairs))))
+    query = select(
+        func.grouping(*(cells.c[f"g{2 * p}"] for p in range(len(pairs)))),
+        cells.c.campaign_id, x, y, func.count(),
+    ).group_by(func.grouping_sets(*(tuple_(*columns) for columns in sets))
+               ).having(and_(x.is_not(None), y.is_not(None)))
+    table = _fetch(session, query, 5)
+    for p, pair in enumerate(pairs):
+        # GROUPING() has a 0 bit for each pair grouped by in the row's set: the last
+        # argument is the lowest bit.
+        own = (table[:, 0].astype(np.int64) >> (len(pairs) - 1 - p)) & 1 == 0
+        yield pair, table[own, 1:]
+
+
+def _item_value(answer: Any, coded: Mapping[str, float]) -> Any:
+    """An item's score from its answer code (NULL for no answer or an unscored code)."""
+    return case(*((answer == code, literal(value, Float)) for code, value in coded.items()),
+                else_=null())

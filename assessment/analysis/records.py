@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,104 @@ def campaign_order(info: CampaignInfo) -> tuple[dt.date, dt.date, int]:
     Dates, not ids, decide, so a back-dated import is not taken for the newest campaign.
     """
     return info.opens_on, info.closes_on or dt.date.max, info.id
+
+
+# Bumped whenever the tallies a plan names are computed differently, so kept ones of
+# the old kind are not read.
+TALLY_FORMAT = "tallies-1"
+
+# States of one answer in a `SplitPlan`'s class table.
+NO_ANSWER, UNKNOWN_ANSWER, POSITIVE_ANSWER, OTHER_ANSWER = 0, 1, 2, 3
+ANSWER_STATES = (NO_ANSWER, UNKNOWN_ANSWER, POSITIVE_ANSWER, OTHER_ANSWER)
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Respondents put in classes by how some of their answers stand, with the answers
+    to an outcome item counted in each class (a Digiskills cross-tabulation).
+
+    `classes` maps each combination of answer states (one of ANSWER_STATES per item:
+    no answer, the `unknown` code, the `positive` code, any other code) to a class, or
+    to None when the class is unknown.
+    """
+
+    name: str
+    items: tuple[str, ...]
+    positive: str
+    unknown: str
+    classes: Mapping[tuple[int, ...], str | None]
+    outcome: str
+    outcome_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TallyPlan:
+    """Which per-organisation counts and sums the pool's figures are computed from.
+
+    - `codes`: for each item, the respondents who answered it and those giving each code;
+    - `splits`: the cross-tabulations (see SplitPlan);
+    - `pairs`: (x, y) dimension pairs: the moments of the complete pairs, their ranks'
+      over the whole pool (mid-ranks, as `scipy.stats.rankdata`) and their extremes;
+    - `scales`: per scale, its items with each code's score: over the respondents who
+      scored every item, the item sums and the sums of products (`item_pairs` order);
+    - `group_column` (a profile column): respondents per code, those with a score per
+      dimension, and for the codes of `group_sums` the sums, squares and extremes.
+    """
+
+    codes: Mapping[str, tuple[str, ...]]
+    splits: tuple[SplitPlan, ...] = ()
+    pairs: tuple[tuple[str, str], ...] = ()
+    scales: Mapping[str, Mapping[str, Mapping[str, float]]] = field(default_factory=dict)
+    group_column: str | None = None
+    group_codes: tuple[str, ...] = ()
+    group_sums: tuple[str, ...] = ()
+    group_dimensions: tuple[str, ...] = ()
+
+    def digest(self) -> str:
+        """A name of the plan that changes whenever its tallies would (SHA-256)."""
+        return hashlib.sha256(f"{TALLY_FORMAT}:{self!r}".encode()).hexdigest()
+
+    def merged(self, other: TallyPlan) -> TallyPlan:
+        """Both plans' tallies (the group column of whichever names one)."""
+        grouped = self if self.group_column is not None else other
+        return TallyPlan(
+            codes={**self.codes, **other.codes}, splits=(*self.splits, *other.splits),
+            pairs=tuple(dict.fromkeys((*self.pairs, *other.pairs))),
+            scales={**self.scales, **other.scales}, group_column=grouped.group_column,
+            group_codes=grouped.group_codes, group_sums=grouped.group_sums,
+            group_dimensions=grouped.group_dimensions)
+
+
+Tally = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class PoolTallies:
+    """Per-organisation counts and sums over a pool's responses: for each tally of a
+    `TallyPlan` (named by a tuple, see `analysis.loading.pool_tallies`), one value per
+    campaign, in the order of `campaign_ids` (ascending)."""
+
+    campaign_ids: np.ndarray
+    values: Mapping[Tally, np.ndarray]
+    # The plan's digest, and the campaigns' tallies computed afresh in this read, to
+    # keep: (campaign id, data version, tallies, cells) as `CampaignTally` stores them.
+    plan: str = ""
+    fresh: tuple[tuple[int, int, bytes, bytes], ...] = ()
+
+    def __getitem__(self, name: Tally) -> np.ndarray:
+        return self.values[name]
+
+    def total(self, name: Tally) -> float:
+        """The tally over the whole pool."""
+        return float(self.values[name].sum())
+
+    def count(self, name: Tally) -> int:
+        """A count over the whole pool."""
+        return int(round(self.total(name)))
+
+    def restricted(self, campaign_ids: Sequence[int]) -> PoolTallies:
+        """The tallies of these campaigns only (those present), in ascending order."""
+        keep = np.isin(self.campaign_ids, np.asarray(list(campaign_ids)))
+        return PoolTallies(self.campaign_ids[keep],
+                           {name: value[keep] for name, value in self.values.items()},
+                           self.plan, self.fresh)

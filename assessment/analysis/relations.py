@@ -12,13 +12,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assessment.analysis.records import Respondent
+import numpy as np
+
+from assessment.analysis.records import PoolTallies, Respondent, TallyPlan
 from assessment.analysis.results import hidden
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import item_score
-from assessment.stats.clustered import clustered_alpha, clustered_correlation
-from assessment.stats.correlation import benjamini_hochberg, pearson, spearman
-from assessment.stats.reliability import cronbach_alpha
+from assessment.stats.clustered import (
+    cluster_alpha,
+    cluster_correlation,
+    clustered_alpha,
+    clustered_correlation,
+    item_pairs,
+)
+from assessment.stats.correlation import (
+    benjamini_hochberg,
+    pearson,
+    pearson_from_moments,
+    spearman,
+    spearman_from_ranks,
+)
+from assessment.stats.reliability import alpha_from_moments, cronbach_alpha
 
 
 def predictor_keys(questionnaire: Questionnaire) -> list[str]:
@@ -70,6 +84,12 @@ def correlations(
                 row[method] |= clustered_correlation(row[method]["r"], x, y, ids,
                                                      ranks=method == "spearman")
         rows.append(row)
+    return _shown(rows, threshold)
+
+
+def _shown(rows: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
+    """The rows with those under the threshold hidden and the p-values of the others
+    Benjamini-Hochberg adjusted, per method."""
     for row in rows:
         if row["spearman"]["n"] < threshold:
             row["spearman"] = hidden()
@@ -100,15 +120,9 @@ def item_scores(questionnaire: Questionnaire, item_key: str,
     return column
 
 
-def reliability(
-    questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
-    clustered: bool = False,
-) -> dict[str, Any]:
-    """Cronbach's alpha (Feldt 95% CI) of every multi-item scale.
-
-    The eight capability items together form the "capabilities" scale. `clustered` (the
-    pool): the interval by cluster bootstrap over organisations instead of Feldt's.
-    """
+def scale_items(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    """Every multi-item scale and its items: the eight capability items together
+    ("capabilities"), then each dimension of two items or more."""
     scales: dict[str, list[str]] = {}
     capability_items = [i.key for d in questionnaire.dimensions_in("capability")
                         for i in questionnaire.dimension_items(d.key)]
@@ -118,6 +132,19 @@ def reliability(
         items = [i.key for i in questionnaire.dimension_items(d.key)]
         if len(items) >= 2:
             scales[d.key] = items
+    return scales
+
+
+def reliability(
+    questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
+    clustered: bool = False,
+) -> dict[str, Any]:
+    """Cronbach's alpha (Feldt 95% CI) of every multi-item scale.
+
+    The eight capability items together form the "capabilities" scale. `clustered` (the
+    pool): the interval by cluster bootstrap over organisations instead of Feldt's.
+    """
+    scales = scale_items(questionnaire)
     columns = {item: item_scores(questionnaire, item, respondents)
                for items in scales.values() for item in items}
     result: dict[str, Any] = {}
@@ -126,5 +153,81 @@ def reliability(
         alpha = cronbach_alpha(matrix).as_dict()
         if clustered and alpha["alpha"] is not None:
             alpha |= clustered_alpha(matrix, [r.campaign_id for r in respondents])
+        result[key] = {"items": items} | (alpha if alpha["n"] >= threshold else hidden())
+    return result
+
+
+# The pool's relations from per-organisation tallies (`analysis.loading.pool_tallies`):
+# the same figures as `correlations` and `reliability` with `clustered`.
+
+_MOMENTS = ("sx", "sy", "sxx", "syy", "sxy")
+_RANKS = ("rx", "ry", "rxx", "ryy", "rxy")
+
+
+def tally_plan(questionnaire: Questionnaire) -> TallyPlan:
+    """The tallies of the relations: each predictor paired with the outcome, and each
+    scale's items with the score of every code."""
+    outcome = outcome_dimension(questionnaire)
+    scales = {
+        name: {item: {o.code: score for o in questionnaire.item_scale(item).options
+                      if (score := item_score(questionnaire, item, o.code)) is not None}
+               for item in items}
+        for name, items in scale_items(questionnaire).items()
+    }
+    pairs = tuple((key, outcome) for key in predictor_keys(questionnaire)) if outcome else ()
+    return TallyPlan(codes={}, pairs=pairs, scales=scales)
+
+
+def correlations_from_tallies(
+    questionnaire: Questionnaire, tallies: PoolTallies, threshold: int,
+) -> list[dict[str, Any]]:
+    """`correlations(..., clustered=True)` of the pool, from its tallies."""
+    outcome = outcome_dimension(questionnaire)
+    rows: list[dict[str, Any]] = []
+    for key in predictor_keys(questionnaire):
+        if outcome is None:
+            empty = spearman([], []).as_dict()
+            rows.append({"dimension": key, "outcome": None, "spearman": empty,
+                         "pearson": pearson([], []).as_dict()})
+            continue
+
+        def tally(moment: str, key: str = key) -> np.ndarray:
+            return tallies["pair", key, outcome, moment]
+
+        n = tallies.count(("pair", key, outcome, "n"))
+        constant = n > 0 and (np.nanmin(tally("min_x")) == np.nanmax(tally("max_x"))
+                              or np.nanmin(tally("min_y")) == np.nanmax(tally("max_y")))
+        rx, ry, rxx, ryy, rxy = (float(tally(m).sum()) for m in _RANKS)
+        sx, sy, sxx, syy, sxy = (float(tally(m).sum()) for m in _MOMENTS)
+        row: dict[str, Any] = {
+            "dimension": key, "outcome": outcome,
+            "spearman": spearman_from_ranks(n, rx, ry, rxx, ryy, rxy, constant).as_dict(),
+            "pearson": pearson_from_moments(n, sx, sy, sxx, syy, sxy, constant).as_dict(),
+        }
+        count = tally("n")
+        row["spearman"] |= cluster_correlation(
+            row["spearman"]["r"], [count, *(tally(m) for m in _RANKS)], ranks=True)
+        row["pearson"] |= cluster_correlation(
+            row["pearson"]["r"], [count, *(tally(m) for m in _MOMENTS)])
+        rows.append(row)
+    return _shown(rows, threshold)
+
+
+def reliability_from_tallies(
+    questionnaire: Questionnaire, tallies: PoolTallies, threshold: int,
+) -> dict[str, Any]:
+    """`reliability(..., clustered=True)` of the pool, from its tallies."""
+    result: dict[str, Any] = {}
+    anyone = tallies.count(("respondents",)) > 0
+    for key, items in scale_items(questionnaire).items():
+        # As `cronbach_alpha` counts them: no respondents at all, no items either.
+        k = len(items) if anyone else 0
+        n = tallies["scale", key, "n"]
+        sums = [tallies["scale", key, "sum", i] for i in range(k)]
+        products = [tallies["scale", key, "product", p] for p in range(len(item_pairs(k)))]
+        alpha = alpha_from_moments(int(round(n.sum())), [float(s.sum()) for s in sums],
+                                   [float(p.sum()) for p in products]).as_dict()
+        if alpha["alpha"] is not None:
+            alpha |= cluster_alpha(n, sums, products)
         result[key] = {"items": items} | (alpha if alpha["n"] >= threshold else hidden())
     return result

@@ -4,12 +4,20 @@ PDF reports all read these."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assessment.analysis import MAX_COMPARED, MIN_COMPARED, filters, loading
+from assessment.analysis import (
+    MAX_COMPARED,
+    MIN_COMPARED,
+    digiskills,
+    filters,
+    groups,
+    loading,
+    relations,
+)
 from assessment.analysis.benchmark import (
     PoolMember,
     build_pool,
@@ -20,15 +28,16 @@ from assessment.analysis.benchmark import (
     values_cell,
     with_member,
 )
-from assessment.analysis.digiskills import organisation_findings, respondent_findings
+from assessment.analysis.digiskills import respondent_findings
 from assessment.analysis.filters import FilterUnavailable
 from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
 from assessment.analysis.priorities import capability_links, change, priorities
-from assessment.analysis.records import CampaignInfo, Respondent
+from assessment.analysis.records import CampaignInfo, PoolTallies, Respondent, TallyPlan
 from assessment.analysis.relations import correlations, reliability
 from assessment.analysis.results import dimension_summaries, everyone_shares, item_answer_shares
 from assessment.instrument.questionnaire import Questionnaire, Registry
 from assessment.instrument.scoring import INDEX
+from assessment.stats.clustered import shared_resamples
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 
 # 2: keys and codes only; readers apply the words. 3: every figure carries its own n and
@@ -179,18 +188,26 @@ def _change(
     return {"previous_campaign": previous.as_dict()} | result
 
 
-def _pool_respondents(
-    session: Session, q: Questionnaire
-) -> tuple[list[CampaignInfo], list[PoolMember], list[Respondent]]:
+Keep = Callable[[PoolTallies], object] | None
+
+
+def _pool_tallies(
+    session: Session, q: Questionnaire, plan: TallyPlan, keep: Keep
+) -> tuple[list[CampaignInfo], list[PoolMember], PoolTallies]:
+    """The pool's campaigns, benchmark members and per-organisation tallies of `plan`
+    (those computed afresh handed to `keep`, when given, to be kept)."""
     campaigns, pool = _pool(session, q)
     included = {m.campaign_id for m in pool}
     infos = [c for c in campaigns if c.id in included]
-    return infos, pool, loading.respondents(session, [c.id for c in infos])
+    tallies = loading.pool_tallies(session, q.key, plan)
+    if keep is not None:
+        keep(tallies)
+    return infos, pool, tallies.restricted(sorted(included))
 
 
 def _headlines(
     q: Questionnaire, infos: Sequence[CampaignInfo], pool: Sequence[PoolMember],
-    respondents: Sequence[Respondent],
+    tallies: PoolTallies,
 ) -> dict[str, Any]:
     synthetic = [c.synthetic for c in infos]
     return {
@@ -199,29 +216,47 @@ def _headlines(
         "synthetic": any(synthetic),
         "all_synthetic": bool(synthetic) and all(synthetic),
         "organisations": len(pool),
-        "respondents": len(respondents),
+        "respondents": tallies.count(("respondents",)),
         "countries": sorted({c.country for c in infos}),
         "benchmark": summarise(pool, _dimension_keys(q)),
-        "digiskills": {"respondent": respondent_findings(q, respondents, DEFAULT_THRESHOLD,
-                                                         clustered=True)},
+        "digiskills": {"respondent": digiskills.respondent_findings_from_tallies(
+            q, tallies, DEFAULT_THRESHOLD)},
     }
 
 
 def pool_headlines(
-    session: Session, registry: Registry, questionnaire_key: str = "digiskills"
+    session: Session, registry: Registry, questionnaire_key: str = "digiskills",
+    keep: Keep = None,
 ) -> dict[str, Any]:
     """The pool's size, benchmark and respondent-level Digiskills findings (what the landing
-    page shows): the first keys of `pool_statistics`, without its heavier analyses."""
+    page shows): the first keys of `pool_statistics`, without its heavier analyses.
+    `keep`: see `pool_statistics`."""
     q = registry.get(questionnaire_key)
-    return _headlines(q, *_pool_respondents(session, q))
+    infos, pool, tallies = _pool_tallies(session, q, digiskills.tally_plan(q), keep)
+    return shared_resamples(lambda: _headlines(q, infos, pool, tallies))
+
+
+def pool_plan(q: Questionnaire) -> TallyPlan:
+    """The per-organisation tallies `pool_statistics` computes its figures from."""
+    return digiskills.tally_plan(q).merged(relations.tally_plan(q)).merged(
+        groups.tally_plan(q))
 
 
 def pool_statistics(
     session: Session, registry: Registry, questionnaire_key: str = "digiskills",
+    keep: Keep = None,
 ) -> dict[str, Any]:
-    """The whole pool, in the manner of the Digiskills report."""
+    """The whole pool, in the manner of the Digiskills report.
+
+    Every respondent-level figure comes from per-organisation counts and sums the
+    database computes (`loading.pool_tallies`), never from the respondents' rows: the
+    same figures as `respondent_findings`, `organisation_findings`, `correlations`,
+    `reliability` and `seniority_gaps` give over the pool's respondents. `keep` (e.g.
+    `operations.tallies.keep_tallies`) is handed the tallies, to keep those computed
+    afresh, so the next call reads one row per organisation.
+    """
     q = registry.get(questionnaire_key)
-    infos, pool, respondents = _pool_respondents(session, q)
+    infos, pool, tallies = _pool_tallies(session, q, pool_plan(q), keep)
     keys = _dimension_keys(q)
     threshold = DEFAULT_THRESHOLD
     by = {"sector": sorted({c.sector for c in infos}),
@@ -235,13 +270,19 @@ def pool_statistics(
             if not cut.get("suppressed"):
                 cut["respondents"] = sum(m.respondents for m in members)
             distributions[attribute][value] = cut
-    result = _headlines(q, infos, pool, respondents)
-    result["digiskills"]["organisation"] = organisation_findings(
-        q, respondents, threshold, threshold)
+
+    def clustered() -> dict[str, Any]:
+        return _headlines(q, infos, pool, tallies) | {
+            "correlations": relations.correlations_from_tallies(q, tallies, threshold),
+            "reliability": relations.reliability_from_tallies(q, tallies, threshold),
+            "seniority_gap": groups.seniority_gaps_from_tallies(q, tallies, threshold),
+        }
+
+    # The figures with cluster-bootstrap intervals share passes over the resamples.
+    result = shared_resamples(clustered)
+    result["digiskills"]["organisation"] = digiskills.organisation_findings_from_tallies(
+        q, tallies, threshold, threshold)
     result.update({
-        "correlations": correlations(q, respondents, threshold, clustered=True),
-        "reliability": reliability(q, respondents, threshold, clustered=True),
-        "seniority_gap": seniority_gaps(q, respondents, threshold, clustered=True),
         "capability_links": capability_links(q, pool),
         "distributions": distributions,
     })

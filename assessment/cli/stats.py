@@ -38,12 +38,15 @@ def stats_command(campaign_ids: tuple[int, ...], questionnaire_key: str | None,
         comparison_statistics,
         pool_statistics,
     )
+    from assessment.operations.tallies import commit_kept, keep_tallies
 
     if bool(campaign_ids) == bool(questionnaire_key):
         raise click.UsageError("give --campaign ID (once or several times) or --pool KEY")
     try:
         if questionnaire_key:
-            data = pool_statistics(db.session(), registry(), questionnaire_key)
+            data = pool_statistics(db.session(), registry(), questionnaire_key,
+                                   keep=keep_tallies)
+            commit_kept()
         elif len(campaign_ids) == 1:
             data = campaign_statistics(db.session(), registry(), campaign_ids[0])
         else:

@@ -6,6 +6,7 @@ from assessment.models.imports import ImportJob
 from assessment.models.organisation import Campaign, Organisation
 from assessment.models.report import ReportJob
 from assessment.models.response import (
+    CampaignTally,
     Draft,
     InvitationToken,
     Response,
@@ -15,7 +16,7 @@ from assessment.models.response import (
 from assessment.models.summary import CampaignSummary, ScoreSummary
 
 __all__ = [
-    "ApiToken", "Base", "Campaign", "CampaignSummary", "Draft", "ImportJob", "InvitationToken",
-    "Membership", "Organisation", "PasswordReset", "ReportJob", "Response", "ResponseScore",
-    "ScoreSummary", "Submission", "User", "utc_today", "utcnow", "ID_MAX",
+    "ApiToken", "Base", "Campaign", "CampaignSummary", "CampaignTally", "Draft", "ImportJob",
+    "InvitationToken", "Membership", "Organisation", "PasswordReset", "ReportJob", "Response",
+    "ResponseScore", "ScoreSummary", "Submission", "User", "utc_today", "utcnow", "ID_MAX",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assessment.models.base import Base, utc_today
@@ -91,3 +91,24 @@ class ResponseScore(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     dimension: Mapped[str] = mapped_column(String(40))
     score: Mapped[float]
+
+
+class CampaignTally(Base):
+    """A campaign's tallies for the pool's figures (`analysis.loading.pool_tallies`):
+    counts and sums over its responses, kept with the plan they follow and the campaign's
+    data version they were computed at, so the pool's figures read one row per
+    organisation instead of its responses while that version stands.
+
+    `tallies` holds the plan's tallies as float64 in the plan's order; `cells` the
+    correlation pairs' (pair, x, y, count) cells as float64 rows. Counts and sums only:
+    nothing here is finer than what the campaign's own figures show.
+    """
+
+    __tablename__ = "campaign_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    plan: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data_version: Mapped[int]
+    tallies: Mapped[bytes] = mapped_column(LargeBinary)
+    cells: Mapped[bytes] = mapped_column(LargeBinary)

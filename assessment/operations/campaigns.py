@@ -14,6 +14,7 @@ from assessment.instrument.questionnaire import Questionnaire
 from assessment.models import (
     Campaign,
     CampaignSummary,
+    CampaignTally,
     Draft,
     InvitationToken,
     Organisation,
@@ -78,6 +79,10 @@ def record_data_change(campaign_ids: int | list[int]) -> None:
             .values(data_version=Campaign.data_version + 1)
             .execution_options(synchronize_session=False)
         )
+        # The pool's kept tallies of the old answers go too (they would no longer be
+        # read): no count of answers since removed outlives them.
+        db.session.execute(delete(CampaignTally).where(CampaignTally.campaign_id.in_(ids)),
+                           execution_options={"synchronize_session": False})
 
 
 def data_version(campaign_id: int) -> int:
@@ -212,8 +217,8 @@ def reopen_campaign(campaign: Campaign, today: dt.date, closes_on: dt.date | Non
 
 
 # What a campaign owns and takes with it when deleted (children before parents).
-# Its summaries go in the same transaction as its responses.
-CAMPAIGN_ROWS = (ScoreSummary, CampaignSummary, ResponseScore, Response, Draft,
+# Its summaries and kept tallies go in the same transaction as its responses.
+CAMPAIGN_ROWS = (ScoreSummary, CampaignSummary, CampaignTally, ResponseScore, Response, Draft,
                  InvitationToken, Submission)
 
 

@@ -17,10 +17,12 @@ and `interval` names it (`wilson`, `bonett_wright`, `fisher_z`, `welch`, `feldt`
 
 from __future__ import annotations
 
+import contextvars
+import functools
+import hashlib
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -37,37 +39,124 @@ MIN_CLUSTERS: Final = 2
 MIN_FINITE_SHARE: Final = 0.95  # of resamples that must give a figure
 
 Statistic = Callable[..., np.ndarray]
+T = TypeVar("T")
+CHUNK: Final = 250  # resamples multiplied at once (a float copy of that many rows)
+_KEPT_DRAWS: Final = 4  # cluster counts whose resamples a process keeps
+
+
+@functools.lru_cache(maxsize=_KEPT_DRAWS)
+def _multiplicities(size: int) -> np.ndarray:
+    """How many times each of `size` clusters appears in each of the RESAMPLES resamples.
+
+    The very draws `scipy.stats.bootstrap(..., paired=True, batch=BATCH,
+    rng=np.random.default_rng(SEED))` makes (one `integers(0, size, (batch, size))` per
+    batch), kept as counts: every figure over `size` clusters then resamples the same
+    organisations as scipy would, by a matrix product over per-cluster sums instead of
+    a gather per figure (at 10,000 organisations scipy took a second a figure, most of it
+    drawing). Read-only, shared by the figures of one process.
+    """
+    rng = np.random.default_rng(SEED)
+    counts = np.empty((RESAMPLES, size), dtype=np.uint16)
+    for start in range(0, RESAMPLES, BATCH):
+        rows = min(BATCH, RESAMPLES - start)
+        drawn = rng.integers(0, size, (rows, size))
+        for row in range(rows):
+            counts[start + row] = np.bincount(drawn[row], minlength=size)
+    # A cluster drawn more than 255 times in one resample needs more than a byte.
+    kept = counts.astype(np.uint8) if counts.max(initial=0) <= 255 else counts
+    kept.flags.writeable = False
+    return kept
+
+
+def _totals(columns: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-cluster arrays of one length, each summed over every resample's clusters:
+    a RESAMPLES x len(columns) array."""
+    weights = _multiplicities(len(columns[0]))
+    stacked = np.column_stack([np.asarray(c, dtype=float) for c in columns])
+    totals = np.empty((RESAMPLES, stacked.shape[1]))
+    for start in range(0, RESAMPLES, CHUNK):
+        totals[start:start + CHUNK] = weights[start:start + CHUNK].astype(float) @ stacked
+    return totals
+
+
+# Within `shared_resamples`: the per-cluster arrays the figures resample (first pass),
+# then their totals over the resamples (second pass), by content.
+_recorded: contextvars.ContextVar[dict[bytes, np.ndarray] | None] = contextvars.ContextVar(
+    "recorded_columns", default=None)
+_shared: contextvars.ContextVar[dict[bytes, np.ndarray] | None] = contextvars.ContextVar(
+    "shared_totals", default=None)
+
+
+def _key(column: np.ndarray) -> bytes:
+    data = np.ascontiguousarray(column, dtype=float)
+    return hashlib.blake2b(data.tobytes(), digest_size=16).digest() + bytes(str(data.size),
+                                                                            "ascii")
+
+
+def shared_resamples(compute: Callable[[], T]) -> T:
+    """`compute()`, its cluster bootstraps sharing one pass over the resamples per
+    number of clusters: figures are computed twice, first only noting which per-cluster
+    arrays they resample, then with every array's totals over the resamples found at
+    once (one matrix product per number of clusters instead of one per figure). The
+    figures are those `compute()` gives alone."""
+    recorded: dict[bytes, np.ndarray] = {}
+    token = _recorded.set(recorded)
+    try:
+        compute()
+    finally:
+        _recorded.reset(token)
+    by_size: dict[int, list[bytes]] = {}
+    for key, column in recorded.items():
+        by_size.setdefault(column.size, []).append(key)
+    shared: dict[bytes, np.ndarray] = {}
+    for keys in by_size.values():
+        totals = _totals([recorded[k] for k in keys])
+        shared.update({k: totals[:, j] for j, k in enumerate(keys)})
+    token = _shared.set(shared)
+    try:
+        return compute()
+    finally:
+        _shared.reset(token)
+
+
+def _resampled_totals(sums: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Each per-cluster array summed over every resample's clusters (RESAMPLES values)."""
+    shared = _shared.get()
+    if shared is not None:
+        found = [shared.get(_key(s)) for s in sums]
+        if all(f is not None for f in found):
+            return [f for f in found if f is not None]
+    totals = _totals(sums)
+    return [totals[:, j] for j in range(totals.shape[1])]
 
 
 def _bootstrap(sums: Sequence[np.ndarray], statistic: Statistic,
                confidence: float) -> tuple[float | None, float | None, float | None]:
     """Percentile interval and standard error of `statistic` over resampled clusters.
 
-    `sums` are per-cluster arrays (one value per organisation); `statistic` takes the
-    resampled arrays and reduces them over the last axis.
+    `sums` are per-cluster arrays (one value per organisation); `statistic` takes their
+    totals over a resample's clusters (arrays of one total per resample). The same
+    resamples, interval and standard error as `scipy.stats.bootstrap` with `paired=True`
+    and the percentile method (see `_multiplicities`).
     """
     if len(sums[0]) < MIN_CLUSTERS:
         return None, None, None
-    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+    recorded = _recorded.get()
+    if recorded is not None:
+        recorded.update({_key(s): np.asarray(s, dtype=float) for s in sums})
+        return None, None, None
+    with np.errstate(invalid="ignore", divide="ignore"):
         # A resample that happens to hold no member of a group gives NaN (0 / 0), or a
-        # correlation of a resample without spread gives an infinity, and scipy then warns
-        # (its standard error subtracts inf from inf); such resamples are left out below.
-        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        replicates = stats.bootstrap(
-            tuple(sums), statistic, paired=True, vectorized=True, axis=-1,
-            n_resamples=RESAMPLES, batch=BATCH, method="percentile",
-            confidence_level=confidence, rng=np.random.default_rng(SEED),
-        )
-    spread = np.asarray(replicates.bootstrap_distribution, dtype=float)
+        # correlation of a resample without spread gives an infinity; such resamples are
+        # left out below.
+        spread = np.asarray(statistic(*_resampled_totals(sums)), dtype=float)
     finite = spread[np.isfinite(spread)]
     if finite.size < MIN_FINITE_SHARE * spread.size or float(np.ptp(finite)) == 0.0:
         # Every resample gives the same figure (e.g. nobody anywhere said yes), or too
         # many resamples have no figure at all.
         return None, None, None
-    low, high = replicates.confidence_interval
-    if finite.size < spread.size:
-        tail = (1 - confidence) / 2
-        low, high = np.quantile(finite, [tail, 1 - tail])
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(finite, [tail, 1 - tail])
     return finite_or_none(low), finite_or_none(high), finite_or_none(np.std(finite, ddof=1))
 
 
@@ -80,8 +169,15 @@ def _clusters(clusters: Sequence[int]) -> tuple[np.ndarray, int]:
     return index, int(index.max()) + 1 if index.size else 0
 
 
-def _ratio(successes: np.ndarray, n: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.sum(successes, axis=axis) / np.sum(n, axis=axis)
+def _present(n: np.ndarray, *sums: np.ndarray) -> list[np.ndarray]:
+    """The per-cluster arrays of the clusters with anyone in them (n > 0): a cluster
+    without a member of this figure is no cluster of it, as in the per-respondent form."""
+    keep = np.asarray(n, dtype=float) > 0
+    return [np.asarray(s, dtype=float)[keep] for s in (n, *sums)]
+
+
+def _ratio(successes: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return successes / n
 
 
 def clustered_share(successes: Sequence[bool], clusters: Sequence[int],
@@ -90,16 +186,25 @@ def clustered_share(successes: Sequence[bool], clusters: Sequence[int],
     `interval`, `clusters` and `design_effect`."""
     hits = np.asarray(successes, dtype=float)
     index, size = _clusters(clusters)
-    base = proportion(int(hits.sum()), int(hits.size), confidence).as_dict()
-    out = base | {"interval": "wilson", "clusters": size, "design_effect": None}
-    if hits.size == 0:
+    return cluster_share(_per_cluster(hits, index, size),
+                         np.bincount(index, minlength=size), confidence)
+
+
+def cluster_share(successes: np.ndarray, n: np.ndarray,
+                  confidence: float = 0.95) -> dict[str, Any]:
+    """`clustered_share` from per-cluster counts: successes and respondents of each
+    organisation (organisations with none left out)."""
+    n, s = _present(n, successes)
+    total, hits = int(round(n.sum())), int(round(s.sum()))
+    base = proportion(hits, total, confidence).as_dict()
+    out = base | {"interval": "wilson", "clusters": int(n.size), "design_effect": None}
+    if total == 0:
         return out
-    s, n = _per_cluster(hits, index, size), np.bincount(index, minlength=size).astype(float)
     low, high, se = _bootstrap([s, n], _ratio, confidence)
     if se is None:
         return out
     share = base["share"]
-    binomial = share * (1 - share) / hits.size
+    binomial = share * (1 - share) / total
     return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
                   "design_effect": finite_or_none(se * se / binomial) if binomial > 0
                   else None}
@@ -113,8 +218,19 @@ def clustered_split(groups: Mapping[str, tuple[Sequence[bool], Sequence[int]]],
 
     `groups` maps a label to (success per respondent, organisation per respondent).
     """
-    shares = {label: clustered_share(hits, ids, confidence)
-              for label, (hits, ids) in groups.items()}
+    counts = {}
+    for label, (hits, ids) in groups.items():
+        index, size = _clusters(ids)
+        counts[label] = (_per_cluster(np.asarray(hits, dtype=float), index, size),
+                         np.bincount(index, minlength=size))
+    return cluster_split(counts, confidence)
+
+
+def cluster_split(groups: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                  confidence: float = 0.95) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`clustered_split` from per-cluster counts: each label's (successes, respondents)
+    per organisation."""
+    shares = {label: cluster_share(s, n, confidence) for label, (s, n) in groups.items()}
     counts = np.asarray([[shares[label]["successes"] for label in groups],
                          [shares[label]["n"] - shares[label]["successes"] for label in groups]])
     test = crosstab_test(counts.tolist()).as_dict() | {"design_effect": None}
@@ -134,13 +250,11 @@ def clustered_split(groups: Mapping[str, tuple[Sequence[bool], Sequence[int]]],
 
 
 def _pearson_from_sums(n: np.ndarray, sx: np.ndarray, sy: np.ndarray, sxx: np.ndarray,
-                       syy: np.ndarray, sxy: np.ndarray, axis: int = -1) -> np.ndarray:
-    n, sx, sy = n.sum(axis=axis), sx.sum(axis=axis), sy.sum(axis=axis)
-    cov = sxy.sum(axis=axis) - sx * sy / n
-    var_x = sxx.sum(axis=axis) - sx * sx / n
-    var_y = syy.sum(axis=axis) - sy * sy / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt(var_x * var_y)
+                       syy: np.ndarray, sxy: np.ndarray) -> np.ndarray:
+    cov = sxy - sx * sy / n
+    var_x = sxx - sx * sx / n
+    var_y = syy - sy * sy / n
+    return cov / np.sqrt(var_x * var_y)
 
 
 def clustered_correlation(r: float | None, x: Sequence[float], y: Sequence[float],
@@ -150,17 +264,29 @@ def clustered_correlation(r: float | None, x: Sequence[float], y: Sequence[float
     complete pairs (x, y) (Spearman's when `ranks`: ranks are taken over the whole pool
     once, and Pearson's r of the ranks is resampled). Only `interval` and `clusters`
     when the bootstrap cannot be computed: the independent figures stand."""
-    out: dict[str, Any] = {"interval": "bonett_wright" if ranks else "fisher_z"}
     xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if r is None or xs.size == 0:
-        return out | {"clusters": len(set(clusters))}
+        return {"interval": "bonett_wright" if ranks else "fisher_z",
+                "clusters": len(set(clusters))}
     if ranks:
         xs, ys = stats.rankdata(xs), stats.rankdata(ys)
     index, size = _clusters(clusters)
     sums = [np.bincount(index, minlength=size).astype(float)] + [
         _per_cluster(v, index, size) for v in (xs, ys, xs * xs, ys * ys, xs * ys)]
-    low, high, se = _bootstrap(sums, _pearson_from_sums, confidence)
-    out["clusters"] = size
+    return cluster_correlation(r, sums, confidence, ranks)
+
+
+def cluster_correlation(r: float | None, sums: Sequence[np.ndarray],
+                        confidence: float = 0.95, ranks: bool = False) -> dict[str, Any]:
+    """`clustered_correlation` from per-cluster sums of the complete pairs: n, sum of
+    x, of y, of x^2, of y^2 and of x*y per organisation (of the pool-wide ranks for
+    Spearman's)."""
+    out: dict[str, Any] = {"interval": "bonett_wright" if ranks else "fisher_z"}
+    present = _present(*sums)
+    out["clusters"] = int(present[0].size)
+    if r is None or present[0].sum() == 0:
+        return out
+    low, high, se = _bootstrap(present, _pearson_from_sums, confidence)
     if se is None or abs(r) >= 1.0:
         return out
     # Wald test on Fisher's z, its standard error by the delta method from the bootstrap's.
@@ -169,10 +295,9 @@ def clustered_correlation(r: float | None, x: Sequence[float], y: Sequence[float
                   "p_value": finite_or_none(2 * stats.norm.sf(abs(z)))}
 
 
-def _difference_from_sums(sa: np.ndarray, na: np.ndarray, sb: np.ndarray, nb: np.ndarray,
-                          axis: int = -1) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _ratio(sa, na, axis) - _ratio(sb, nb, axis)
+def _difference_from_sums(sa: np.ndarray, na: np.ndarray, sb: np.ndarray,
+                          nb: np.ndarray) -> np.ndarray:
+    return sa / na - sb / nb
 
 
 def clustered_difference(a: Sequence[float], a_clusters: Sequence[int],
@@ -184,15 +309,24 @@ def clustered_difference(a: Sequence[float], a_clusters: Sequence[int],
     values_a, values_b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     index, size = _clusters([*a_clusters, *b_clusters])
     ia, ib = index[:values_a.size], index[values_a.size:]
-    sums = [_per_cluster(values_a, ia, size), np.bincount(ia, minlength=size).astype(float),
-            _per_cluster(values_b, ib, size), np.bincount(ib, minlength=size).astype(float)]
-    out: dict[str, Any] = {"clusters": size}
-    if values_a.size == 0 or values_b.size == 0:
+    return cluster_difference(
+        _per_cluster(values_a, ia, size), np.bincount(ia, minlength=size),
+        _per_cluster(values_b, ib, size), np.bincount(ib, minlength=size), confidence)
+
+
+def cluster_difference(sum_a: np.ndarray, n_a: np.ndarray, sum_b: np.ndarray,
+                       n_b: np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
+    """`clustered_difference` from per-cluster sums and counts of each group
+    (organisations with a member of either group are the clusters)."""
+    na, nb = np.asarray(n_a, dtype=float), np.asarray(n_b, dtype=float)
+    _both, sa, na, sb, nb = _present(na + nb, sum_a, na, sum_b, nb)
+    out: dict[str, Any] = {"clusters": int(na.size)}
+    if na.sum() == 0 or nb.sum() == 0:
         return out
-    low, high, se = _bootstrap(sums, _difference_from_sums, confidence)
+    low, high, se = _bootstrap([sa, na, sb, nb], _difference_from_sums, confidence)
     if se is None or se == 0:
         return out
-    difference = float(values_a.mean() - values_b.mean())
+    difference = float(sa.sum() / na.sum() - sb.sum() / nb.sum())
     return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
                   "p_value": finite_or_none(2 * stats.norm.sf(abs(difference) / se))}
 
@@ -203,29 +337,43 @@ def clustered_alpha(matrix: Sequence[Sequence[float | None]], clusters: Sequence
     `interval` and `clusters` when it cannot be computed (Feldt's interval stands)."""
     rows = [(row, c) for row, c in zip(matrix, clusters, strict=True)
             if all(v is not None for v in row)]
-    out: dict[str, Any] = {"interval": "feldt"}
-    if len(rows) < 3 or len(rows[0][0]) < 2:
-        return out | {"clusters": len({c for _, c in rows})}
-    scores = np.asarray([row for row, _ in rows], dtype=float)
+    k = len(rows[0][0]) if rows else 0
+    scores = np.asarray([row for row, _ in rows], dtype=float).reshape(len(rows), k)
     index, size = _clusters([c for _, c in rows])
-    k = scores.shape[1]
-    pairs = [(i, j) for i in range(k) for j in range(i, k)]
-    sums = [np.bincount(index, minlength=size).astype(float)]
-    sums += [_per_cluster(scores[:, i], index, size) for i in range(k)]
-    sums += [_per_cluster(scores[:, i] * scores[:, j], index, size) for i, j in pairs]
+    pairs = item_pairs(k)
+    return cluster_alpha(
+        np.bincount(index, minlength=size),
+        [_per_cluster(scores[:, i], index, size) for i in range(k)],
+        [_per_cluster(scores[:, i] * scores[:, j], index, size) for i, j in pairs],
+        confidence)
 
-    def alpha(n: np.ndarray, *parts: np.ndarray, axis: int = -1) -> np.ndarray:
-        total_n = n.sum(axis=axis)
-        means = [p.sum(axis=axis) / total_n for p in parts[:k]]
-        cov = {pair: parts[k + p].sum(axis=axis) / total_n - means[pair[0]] * means[pair[1]]
+
+def item_pairs(k: int) -> list[tuple[int, int]]:
+    """The (i, j) pairs, i <= j, of k items, in the order `cluster_alpha` takes them."""
+    return [(i, j) for i in range(k) for j in range(i, k)]
+
+
+def cluster_alpha(n: np.ndarray, item_sums: Sequence[np.ndarray],
+                  product_sums: Sequence[np.ndarray],
+                  confidence: float = 0.95) -> dict[str, Any]:
+    """`clustered_alpha` from per-cluster sums over complete rows: respondents, each
+    item's sum and each pair's sum of products (in `item_pairs` order)."""
+    k = len(item_sums)
+    present = _present(n, *item_sums, *product_sums)
+    out: dict[str, Any] = {"interval": "feldt", "clusters": int(present[0].size)}
+    if present[0].sum() < 3 or k < 2:
+        return out
+    pairs = item_pairs(k)
+
+    def alpha(total_n: np.ndarray, *parts: np.ndarray) -> np.ndarray:
+        means = [p / total_n for p in parts[:k]]
+        cov = {pair: parts[k + p] / total_n - means[pair[0]] * means[pair[1]]
                for p, pair in enumerate(pairs)}
         item_variance = sum(cov[(i, i)] for i in range(k))
         total_variance = item_variance + 2 * sum(cov[(i, j)] for i, j in pairs if i != j)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return k / (k - 1) * (1 - item_variance / total_variance)
+        return k / (k - 1) * (1 - item_variance / total_variance)
 
-    low, high, se = _bootstrap(sums, alpha, confidence)
+    low, high, se = _bootstrap(present, alpha, confidence)
     if se is None:
-        return out | {"clusters": size}
-    return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP,
-                  "clusters": size}
+        return out
+    return out | {"ci_low": low, "ci_high": high, "interval": CLUSTER_BOOTSTRAP}

@@ -200,16 +200,52 @@ def difference_ci(
     )
 
 
+def difference_from_moments(
+    a: tuple[int, float, float, bool], b: tuple[int, float, float, bool],
+    confidence: float = 0.95,
+) -> MeanDifference:
+    """`difference_ci` from each group's (n, sum, sum of squares, all values equal)."""
+    check_confidence(confidence)
+    (n_a, sum_a, squares_a, constant_a), (n_b, sum_b, squares_b, constant_b) = a, b
+    mean_a = sum_a / n_a if n_a else None
+    mean_b = sum_b / n_b if n_b else None
+    difference = mean_a - mean_b if mean_a is not None and mean_b is not None else None
+    ci_low = ci_high = p_value = None
+    interval = None
+    testable = n_a >= 2 and n_b >= 2
+    if testable and mean_a is not None and mean_b is not None \
+            and not (constant_a and constant_b):
+        ci_low, ci_high, p_value = _welch_from_stats(
+            mean_a, _variance(n_a, sum_a, squares_a, constant_a), n_a,
+            mean_b, _variance(n_b, sum_b, squares_b, constant_b), n_b, confidence)
+        interval = WELCH_INTERVAL
+    elif testable:
+        interval = ALL_SAME
+    return MeanDifference(n_a=n_a, n_b=n_b, mean_a=mean_a, mean_b=mean_b,
+                          difference=difference, ci_low=ci_low, ci_high=ci_high,
+                          p_value=p_value, interval=interval)
+
+
+def _variance(n: int, total: float, squares: float, constant: bool) -> float:
+    """The sample variance (ddof=1) from sums; exactly 0 when every value is the same."""
+    return 0.0 if constant else max(0.0, (squares - total * total / n) / (n - 1))
+
+
 def _welch(
     a: np.ndarray, b: np.ndarray, confidence: float
+) -> tuple[float | None, float | None, float | None]:
+    return _welch_from_stats(float(np.mean(a)), float(np.var(a, ddof=1)), a.size,
+                             float(np.mean(b)), float(np.var(b, ddof=1)), b.size, confidence)
+
+
+def _welch_from_stats(
+    mean_a: float, var_a: float, n_a: int, mean_b: float, var_b: float, n_b: int,
+    confidence: float,
 ) -> tuple[float | None, float | None, float | None]:
     # scipy.stats.ttest_ind warns ("catastrophic cancellation") whenever one group is
     # constant, which is common with Likert answers, so the test runs from summary
     # statistics and the interval is built by hand: Welch (1947), difference
     # +/- t(df) * sqrt(var_a/n_a + var_b/n_b) with the Welch-Satterthwaite df.
-    mean_a, mean_b = float(np.mean(a)), float(np.mean(b))
-    var_a, var_b = float(np.var(a, ddof=1)), float(np.var(b, ddof=1))
-    n_a, n_b = a.size, b.size
     result = stats.ttest_ind_from_stats(
         mean_a, math.sqrt(var_a), n_a, mean_b, math.sqrt(var_b), n_b, equal_var=False
     )

@@ -48,6 +48,30 @@ def cronbach_alpha(
     return Reliability(alpha=finite_or_none(alpha), ci_low=ci_low, ci_high=ci_high, n=n, k=k)
 
 
+def alpha_from_moments(
+    n: int, item_sums: Sequence[float], product_sums: Sequence[float],
+    confidence: float = 0.95,
+) -> Reliability:
+    """`cronbach_alpha` from sums over the n complete rows: each item's sum and the sum
+    of each pair's products, (i, j) with i <= j in row-major order (squares included)."""
+    check_confidence(confidence)
+    k = len(item_sums)
+    if k < MIN_ITEMS or n < MIN_RESPONDENTS:
+        return Reliability(alpha=None, ci_low=None, ci_high=None, n=n, k=k)
+    pairs = [(i, j) for i in range(k) for j in range(i, k)]
+    # The items' covariance matrix (ddof=1): the totals' variance is the sum of all its
+    # cells, the items' variances its diagonal.
+    cov = {(i, j): (product_sums[p] - item_sums[i] * item_sums[j] / n) / (n - 1)
+           for p, (i, j) in enumerate(pairs)}
+    item_variance = sum(cov[(i, i)] for i in range(k))
+    total_variance = item_variance + 2 * sum(v for (i, j), v in cov.items() if i != j)
+    if total_variance <= 0.0:
+        return Reliability(alpha=None, ci_low=None, ci_high=None, n=n, k=k)
+    alpha = k / (k - 1) * (1 - item_variance / total_variance)
+    ci_low, ci_high = _feldt_interval(alpha, n, k, confidence)
+    return Reliability(alpha=finite_or_none(alpha), ci_low=ci_low, ci_high=ci_high, n=n, k=k)
+
+
 def _feldt_interval(
     alpha: float, n: int, k: int, confidence: float
 ) -> tuple[float | None, float | None]:

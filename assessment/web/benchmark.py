@@ -27,13 +27,19 @@ def _cache() -> VersionedCache:
 
 
 def pool_overview(questionnaire_key: str = "digiskills") -> dict[str, Any]:
-    """The pool's headline figures (size, benchmark, respondent-level findings)."""
+    """The pool's headline figures (size, benchmark, respondent-level findings); the
+    per-organisation tallies computed for them are kept (`operations.tallies`)."""
     from assessment.analysis.statistics import pool_headlines
+    from assessment.operations.tallies import commit_kept, keep_tallies
+
+    def compute() -> dict[str, Any]:
+        figures = pool_headlines(db.session(), registry(), questionnaire_key,
+                                 keep=keep_tallies)
+        commit_kept()
+        return figures
 
     return _cache().get(
-        ("overview", questionnaire_key), pool_version(questionnaire_key),
-        lambda: pool_headlines(db.session(), registry(), questionnaire_key),
-    )
+        ("overview", questionnaire_key), pool_version(questionnaire_key), compute)
 
 
 def pool_medians(questionnaire_key: str) -> dict[str, Any]:
