@@ -204,11 +204,12 @@ def load(conn: psycopg.Connection, patterns: Patterns, first_org: int, orgs: int
     # load), so foreign-key triggers are skipped while loading, as pg_restore does.
     conn.execute("SET session_replication_role = replica")
     with conn.cursor() as cur:
+        # Synthetic organisations, in the shared pool (benchmark_consent) as the demo's are.
         with cur.copy("COPY organisations (id, name, sector, size_band, country, synthetic, "
-                      "created_at) FROM STDIN") as copy:
+                      "benchmark_consent, created_at) FROM STDIN") as copy:
             for k, oid in enumerate(org_ids):
                 copy.write_row((int(oid), f"Bench organisation {oid:06d}", SECTORS[sector[k]],
-                                SIZE_BANDS[size[k]], COUNTRIES[country[k]], True, now))
+                                SIZE_BANDS[size[k]], COUNTRIES[country[k]], True, True, now))
         with cur.copy("COPY campaigns (id, organisation_id, name, slug, questionnaire_key, "
                       "questionnaire_version, opens_on, closes_on, anonymity_threshold, mode, "
                       "invited, created_at) FROM STDIN") as copy:
