@@ -122,13 +122,18 @@ def job_file(campaign_id: int, job_id: str) -> ResponseReturnValue:
     """The finished PDF (409 while it is not ready)."""
     campaign = campaign_or_404(campaign_id)
     found = _job_or_404(campaign, job_id)
-    path = report_file(found)
+    return pdf_download(found, f"campaign-{campaign.id}-report-{found.language}.pdf")
+
+
+def pdf_download(job: ReportJob, name: str) -> ResponseReturnValue:
+    """A finished report job's PDF as a download named `name` (409 while it is not ready);
+    the organisation report's page and the comparison's share it."""
+    path = report_file(job)
     if path is None:
         raise ProblemPage(409, _("Not ready yet"),
                           _("The report is not ready yet. Go back to its page and wait until "
                             "it says the file is ready."))
     # Read whole (a report is a few hundred kB): no file stays open if the download stops.
-    name = f"campaign-{campaign.id}-report-{found.language}.pdf"
     return Response(path.read_bytes(), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store"})

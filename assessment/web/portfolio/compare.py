@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Hashable
 from typing import Any
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -32,14 +32,13 @@ from assessment.operations.reports import (
     compared_campaigns,
     dispatch,
     find_job,
-    report_file,
     report_status,
     request_comparison,
 )
 from assessment.web.access import campaign_or_404, not_found, organisation_or_404, signed_in
 from assessment.web.dashboard.figures import heat_class
 from assessment.web.downloads.forms import LANGUAGE_NAMES
-from assessment.web.downloads.views import error_text
+from assessment.web.downloads.views import error_text, pdf_download
 from assessment.web.errors import ProblemPage
 from assessment.web.portfolio.forms import ComparisonReportForm
 from assessment.web.portfolio.views import bp
@@ -242,12 +241,4 @@ def comparison_job_status(job_id: str) -> ResponseReturnValue:
 def comparison_job_file(job_id: str) -> ResponseReturnValue:
     """The finished comparison PDF (409 while it is not ready)."""
     job, _campaigns = _job_or_404(job_id)
-    path = report_file(job)
-    if path is None:
-        raise ProblemPage(409, _("Not ready yet"),
-                          _("The report is not ready yet. Go back to its page and wait until "
-                            "it says the file is ready."))
-    name = f"comparison-{job.id[:8]}-{job.language}.pdf"
-    return Response(path.read_bytes(), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store"})
+    return pdf_download(job, f"comparison-{job.id[:8]}-{job.language}.pdf")
