@@ -10,7 +10,7 @@ import logging
 from assessment.extensions import db
 from assessment.instruments import InstrumentMissing
 from assessment.jobs.reports import worker_name
-from assessment.models.imports import CHECKING, STORING
+from assessment.models.imports import CHECKING, STORING, ImportJob
 from assessment.operations.imports import (
     ProgressFile,
     UploadRefused,
@@ -25,14 +25,23 @@ from assessment.operations.imports import (
 log = logging.getLogger(__name__)
 
 
-def check_in_background(job_id: str) -> None:
-    """Check an uploaded file, writing the rows checked to its progress file."""
-    job = claim_background(job_id, CHECKING, worker_name())
+def _claim(job_id: str, status: str, doing: str) -> ImportJob | None:
+    """Take up a job waiting in `status` for this worker (committed), or None when it is
+    not waiting (done, failed, or held by another worker): then there is nothing to do."""
+    job = claim_background(job_id, status, worker_name())
     if job is None:
         db.session.rollback()
-        log.info("import %s is not waiting to be checked: nothing to do", job_id)
-        return
+        log.info("import %s is not waiting to be %s: nothing to do", job_id, doing)
+        return None
     db.session.commit()
+    return job
+
+
+def check_in_background(job_id: str) -> None:
+    """Check an uploaded file, writing the rows checked to its progress file."""
+    job = _claim(job_id, CHECKING, "checked")
+    if job is None:
+        return
     try:
         check_upload(job, ProgressFile(job_id).checked)
     except Exception as exc:
@@ -45,12 +54,9 @@ def check_in_background(job_id: str) -> None:
 
 def store_in_background(job_id: str) -> None:
     """Store a confirmed upload in one transaction (the job marked done in the same)."""
-    job = claim_background(job_id, STORING, worker_name())
+    job = _claim(job_id, STORING, "stored")
     if job is None:
-        db.session.rollback()
-        log.info("import %s is not waiting to be stored: nothing to do", job_id)
         return
-    db.session.commit()
     progress = ProgressFile(job_id)
     try:
         count = store_upload(job, progress.checked, progress.stored)
