@@ -43,13 +43,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-from flask_migrate import upgrade
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from assessment.app import create_app
 from assessment.config import sqlalchemy_url
-from assessment.extensions import db, init_migrations
+from assessment.extensions import db
 from assessment.instrument.answers import clean_answers
 from assessment.models import Campaign
 from assessment.operations.accounts import create_user, grant
@@ -58,7 +56,7 @@ from assessment.operations.organisations import create_organisation
 from assessment.operations.responses import response_row, store_responses, submit_response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.serving import free_port, start_gunicorn, stop, wait_ready  # noqa: E402
+from bench.serving import free_port, fresh_database, start_gunicorn, stop, wait_ready  # noqa: E402
 
 TARGET_MS = 200.0
 COLD_TARGET_MS = 1000.0
@@ -87,12 +85,7 @@ def build(app: Any, organisations: int, responses: int) -> tuple[int, str]:
     from assessment.demo.loader import load_pool
 
     with app.app_context():
-        init_migrations(app)
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
+        fresh_database(app)
         questionnaire = app.extensions["questionnaires"].get("digiskills")
         if organisations:
             load_pool(generate_pool(organisations, 2015), questionnaire)

@@ -44,16 +44,16 @@ from typing import Any
 
 import httpx
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assessment.app import create_app  # noqa: E402
 from assessment.config import sqlalchemy_url  # noqa: E402
-from assessment.extensions import db, init_migrations  # noqa: E402
+from assessment.extensions import db  # noqa: E402
 from assessment.models import Response  # noqa: E402
-from bench.serving import free_port, start_gunicorn, stop, wait_ready  # noqa: E402
+from bench.serving import free_port, fresh_database, start_gunicorn, stop, wait_ready  # noqa: E402
 
 BENCH = "bench_submit"
 RATIO_TARGET = 0.6
@@ -101,8 +101,6 @@ def build(url: str, organisations: int, tokens: int) -> Campaigns:
     """A fresh schema, the synthetic pool and the two campaigns respondents answer."""
     import datetime as dt
 
-    from flask_migrate import upgrade
-
     from assessment.demo.generator import generate_pool
     from assessment.demo.loader import load_pool
     from assessment.operations.campaigns import open_campaign
@@ -111,11 +109,7 @@ def build(url: str, organisations: int, tokens: int) -> Campaigns:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        init_migrations(app)
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        upgrade()
+        fresh_database(app)
         questionnaire = app.extensions["questionnaires"].get("digiskills")
         if organisations:
             load_pool(generate_pool(organisations, 2015), questionnaire)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -61,3 +62,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def fresh_database(app: Any) -> None:
+    """Migrate the app's database to the newest schema from empty (on PostgreSQL the public
+    schema is dropped first), inside the app's context: the benches start from nothing."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from assessment.extensions import db, init_migrations
+
+    init_migrations(app)
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade()
