@@ -53,6 +53,7 @@ from assessment.app import create_app  # noqa: E402
 from assessment.config import sqlalchemy_url  # noqa: E402
 from assessment.extensions import db  # noqa: E402
 from assessment.models import Response  # noqa: E402
+from bench.floor_app import create_floor_table  # noqa: E402
 from bench.serving import free_port, fresh_database, start_gunicorn, stop, wait_ready  # noqa: E402
 
 BENCH = "bench_submit"
@@ -288,6 +289,7 @@ def main() -> None:
     floor_port = app_port + 1 if options.port else free_port()
     requests_per_journey = 3 + 2 * len(campaigns.pages)
     plain_url = "postgresql://" + url.split("://", 1)[1]
+    create_floor_table(plain_url)
     with tempfile.TemporaryDirectory() as folder:
         servers = [
             start_gunicorn(["wsgi:app"], app_port,
