@@ -21,7 +21,7 @@ import contextvars
 import functools
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -33,49 +33,60 @@ from assessment.stats.descriptive import finite_or_none, proportion
 CLUSTER_BOOTSTRAP: Final = "cluster_bootstrap"  # the "interval" code of these figures
 RAO_SCOTT: Final = "chi-square-rao-scott"  # the "test" of a clustered cross-tabulation
 RESAMPLES: Final = 1999
-BATCH: Final = 500  # resamples computed at once: bounds memory on large pools
 SEED: Final = 20151231
 MIN_CLUSTERS: Final = 2
 MIN_FINITE_SHARE: Final = 0.95  # of resamples that must give a figure
 
 Statistic = Callable[..., np.ndarray]
 T = TypeVar("T")
-CHUNK: Final = 250  # resamples multiplied at once (a float copy of that many rows)
-_KEPT_DRAWS: Final = 4  # cluster counts whose resamples a process keeps
+DRAWN: Final = 50  # resamples drawn at once (4 MB at 10,000 clusters)
+KEPT_SIZE: Final = 500  # up to this many clusters a process keeps the draws (8 MB)
+_KEPT_DRAWS: Final = 4  # cluster counts whose draws a process keeps
+
+
+def _drawn(size: int) -> Iterator[tuple[int, np.ndarray]]:
+    """How many times each of `size` clusters appears in each of the RESAMPLES
+    resamples, DRAWN resamples at a time: (first resample, counts of DRAWN x size).
+
+    The very draws `scipy.stats.bootstrap(..., paired=True, rng=np.random.default_rng(
+    SEED))` makes (`integers(0, size, (batch, size))`: drawn row after row from one
+    stream, so the batches it draws in do not change them), kept as counts: every
+    figure over `size` clusters then resamples the same organisations as scipy would,
+    by a matrix product over per-cluster sums instead of a gather per figure (at 10,000
+    organisations scipy took a second a figure, most of it drawing). A few resamples at
+    a time: all 1,999 at 10,000 clusters would hold 20 MB as bytes and 160 MB drawn.
+    """
+    rng = np.random.default_rng(SEED)
+    for start in range(0, RESAMPLES, DRAWN):
+        rows = min(DRAWN, RESAMPLES - start)
+        drawn = rng.integers(0, size, (rows, size))
+        drawn += np.arange(rows)[:, None] * size  # each resample's clusters apart
+        counts = np.bincount(drawn.ravel(), minlength=rows * size).reshape(rows, size)
+        yield start, counts.astype(float)  # float @ float is BLAS's; int @ float is not
 
 
 @functools.lru_cache(maxsize=_KEPT_DRAWS)
 def _multiplicities(size: int) -> np.ndarray:
-    """How many times each of `size` clusters appears in each of the RESAMPLES resamples.
-
-    The very draws `scipy.stats.bootstrap(..., paired=True, batch=BATCH,
-    rng=np.random.default_rng(SEED))` makes (one `integers(0, size, (batch, size))` per
-    batch), kept as counts: every figure over `size` clusters then resamples the same
-    organisations as scipy would, by a matrix product over per-cluster sums instead of
-    a gather per figure (at 10,000 organisations scipy took a second a figure, most of it
-    drawing). Read-only, shared by the figures of one process.
-    """
-    rng = np.random.default_rng(SEED)
-    counts = np.empty((RESAMPLES, size), dtype=np.uint16)
-    for start in range(0, RESAMPLES, BATCH):
-        rows = min(BATCH, RESAMPLES - start)
-        drawn = rng.integers(0, size, (rows, size))
-        for row in range(rows):
-            counts[start + row] = np.bincount(drawn[row], minlength=size)
-    # A cluster drawn more than 255 times in one resample needs more than a byte.
-    kept = counts.astype(np.uint8) if counts.max(initial=0) <= 255 else counts
-    kept.flags.writeable = False
-    return kept
+    """`_drawn(size)` as one RESAMPLES x size array of float, kept for small sizes
+    (KEPT_SIZE clusters at most: a campaign's or a comparison's figures ask for the same
+    sizes again and again). Read-only, shared by the figures of one process."""
+    counts = np.empty((RESAMPLES, size))
+    for start, block in _drawn(size):
+        counts[start:start + len(block)] = block
+    counts.flags.writeable = False
+    return counts
 
 
 def _totals(columns: Sequence[np.ndarray]) -> np.ndarray:
     """Per-cluster arrays of one length, each summed over every resample's clusters:
     a RESAMPLES x len(columns) array."""
-    weights = _multiplicities(len(columns[0]))
+    size = len(columns[0])
     stacked = np.column_stack([np.asarray(c, dtype=float) for c in columns])
+    if size <= KEPT_SIZE:
+        return _multiplicities(size) @ stacked
     totals = np.empty((RESAMPLES, stacked.shape[1]))
-    for start in range(0, RESAMPLES, CHUNK):
-        totals[start:start + CHUNK] = weights[start:start + CHUNK].astype(float) @ stacked
+    for start, block in _drawn(size):
+        totals[start:start + len(block)] = block @ stacked
     return totals
 
 
