@@ -68,6 +68,10 @@ def test_pool_figures_from_aggregates_are_the_row_figures(
         "organisation": organisation_findings(q, people, THRESHOLD, THRESHOLD),
     })
     assert_same(headlines["digiskills"], {"respondent": expected_respondent})
+    # The landing page reads the pool's outline from aggregates, pool_statistics from
+    # one record per organisation: the same size, places and benchmark.
+    for key in ("organisations", "countries", "synthetic", "all_synthetic", "benchmark"):
+        assert_same(headlines[key], found[key], key)
     assert_same(found["correlations"], correlations(q, people, THRESHOLD, clustered=True))
     assert_same(found["reliability"], reliability(q, people, THRESHOLD, clustered=True))
     assert_same(found["seniority_gap"], seniority_gaps(q, people, THRESHOLD, clustered=True))

@@ -162,6 +162,8 @@ class PoolTallies:
     def restricted(self, campaign_ids: Sequence[int]) -> PoolTallies:
         """The tallies of these campaigns only (those present), in ascending order."""
         keep = np.isin(self.campaign_ids, np.asarray(list(campaign_ids)))
+        if keep.all():  # as a rule: no copy of every tally
+            return self
         return PoolTallies(self.campaign_ids[keep],
                            {name: value[keep] for name, value in self.values.items()},
                            self.plan, self.fresh)
