@@ -14,7 +14,9 @@ does; printed as "first run"). Then it measures, each run in a fresh process:
 1. the `stats --pool` command, through Flask's CLI runner in that process: wall time
    and the process's peak RSS (`VmHWM`: interpreter, app, libraries and the command);
 2. the landing page `/`, first request of a fresh app (so every cache is cold) through
-   the Flask test client, with `PUBLIC_BENCHMARK` on: wall time and peak RSS likewise;
+   the Flask test client, with `PUBLIC_BENCHMARK` on, in a process prepared as a web
+   worker is (`assessment.preload`: single-threaded maths, the engine and report
+   modules imported before the first request): wall time and peak RSS likewise;
 3. where the time of `stats --pool` goes: the benchmark pool, the tallies the database
    computes (one statement, then the pairs' cells), the figures in Python.
 
@@ -77,7 +79,11 @@ def measure(kind: str, url: str) -> dict[str, Any]:
         return {"seconds": seconds, "peak_mb": _hwm_mb(), "respondents": data["respondents"],
                 "organisations": data["organisations"]}
     if kind == "page":
+        from assessment.preload import import_worker_modules, worker_environment
+
+        worker_environment()  # as wsgi.py: before numpy is imported
         app = _app(url, PUBLIC_BENCHMARK=True, SECRET_KEY="bench")  # noqa: S106 - a bench
+        import_worker_modules()  # what a worker has imported by its first request
         client = app.test_client()
         started = time.perf_counter()
         response = client.get("/")

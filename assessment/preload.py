@@ -1,0 +1,44 @@
+"""What a web worker loads as it starts (`wsgi.py`), and the settings it runs with.
+
+A worker imports the statistics engine and the report code (numpy, scipy, matplotlib,
+WeasyPrint: seconds) in a background thread as soon as it has loaded the app, so that a
+visitor's first dashboard, landing page or report request usually finds them loaded,
+without delaying the worker's start (it answers meanwhile; a request that needs a module
+still being imported waits for that import). The CLI builds its app without this and
+loads them only in the commands that use them. The benches that measure a worker's first
+request (bench/bench_pool.py, bench/bench_dashboard.py) prepare their process the same
+way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+WORKER_MODULES = (
+    "assessment.analysis.statistics",
+    "assessment.analysis.filters",
+    "reports.instrument",
+    "reports.labels",
+    "reports.organisation",
+    "reports.render",
+)
+
+# A worker serves its requests in threads (gunicorn.conf.py), one core each at most;
+# numpy's BLAS starting threads of its own inside a request competes with the other
+# requests for the same cores (a pool's bootstrap took 3x as long on a busy 2-core
+# machine). Read by OpenBLAS, MKL and OpenMP when numpy loads, so set before that.
+WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                      "OMP_NUM_THREADS": "1"}
+
+
+def worker_environment() -> None:
+    """Set WORKER_ENVIRONMENT where the deployment has not set those variables."""
+    for name, value in WORKER_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
+def import_worker_modules() -> None:
+    """Import the modules the figure pages need (each at most once, as any import)."""
+    for module in WORKER_MODULES:
+        importlib.import_module(module)
