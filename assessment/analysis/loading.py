@@ -396,8 +396,8 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
         values[np.isnan(values[:, 0])] = 0.0
     tallies_by_name = {name: values[:, j] for j, name in enumerate(names)}
     for p, (x_key, y_key) in enumerate(plan.pairs):
-        x, y, n, at = cells.pair(p)
-        sums = rank_sums(x, y, n, at, len(members))
+        x, y, n, places = cells.pair(p)
+        sums = rank_sums(x, y, n, places, len(members))
         tallies_by_name.update({("pair", x_key, y_key, m): v for m, v in sums.items()})
     return PoolTallies(campaign_ids, tallies_by_name, plan=digest, fresh=tuple(fresh))
 
