@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import importlib
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 WORKER_MODULES = (
     "assessment.analysis.statistics",
@@ -36,6 +40,15 @@ def worker_environment() -> None:
     """Set WORKER_ENVIRONMENT where the deployment has not set those variables."""
     for name, value in WORKER_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+
+
+def warm_app(app: Flask) -> None:
+    """What a worker's first page would otherwise do first: compile every template of
+    the app, and let matplotlib look up the report's fonts (reports.charts.warm_up).
+    Both are caches shared by the worker's threads."""
+    for name in app.jinja_env.list_templates(extensions=("html",)):
+        app.jinja_env.get_template(name)
+    importlib.import_module("reports.charts").warm_up()
 
 
 def import_worker_modules() -> None:

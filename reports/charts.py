@@ -105,6 +105,20 @@ def to_svg(figure: Figure) -> str:
     return buffer.getvalue().replace("', '", "','").replace(measured, printed)
 
 
+def warm_up() -> None:
+    """Draw a small chart in the report's style, its text in the weights the charts use,
+    so that matplotlib has looked up the report's fonts (a tenth of a second, once per
+    process) before a page or a report needs a chart (`assessment.preload`)."""
+    with chart_style():
+        figure = Figure(figsize=(2, 1))
+        ax = figure.add_subplot()
+        ax.barh([0, 1], [1, 2], label="Ag")
+        ax.set_title("Ag \u2212 1", fontweight="bold")
+        ax.text(0.5, 0.5, "Ag 1\u20132", fontsize=7)
+        ax.legend()
+        to_svg(figure)
+
+
 def text_width_cm(text: str, size_pt: float = 7.5) -> float:
     """Rough printed width of a one-line label (wide CJK glyphs count double)."""
     lines = text.split("\n") or [""]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from assessment.models import Campaign
 from tests.conftest import PROJECT_ROOT
@@ -130,3 +131,17 @@ def test_site_answers_while_uploads_stall(
     assert "GET /s/t/[redacted] HTTP/1.1" in access and "408" in access
     assert token not in access + error
     assert "127.0.0.1 " not in access.replace("Host: 127.0.0.1", "")
+
+
+def test_a_worker_compiles_every_template_before_its_first_page(app: Flask) -> None:
+    """wsgi.py's background preparation: every page template compiled, the charts'
+    fonts looked up, and the maths of a worker single-threaded unless set otherwise."""
+    from assessment.preload import WORKER_ENVIRONMENT, warm_app
+
+    names = set(app.jinja_env.list_templates(extensions=("html",)))
+    assert "survey/page.html" in names and "base.html" in names
+    assert app.jinja_env.cache is not None
+    warm_app(app)
+    compiled = {key[1] for key in app.jinja_env.cache.keys()}
+    assert names <= compiled
+    assert WORKER_ENVIRONMENT["OPENBLAS_NUM_THREADS"] == "1"

@@ -105,19 +105,16 @@ def _shown(rows: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
 
 def item_scores(questionnaire: Questionnaire, item_key: str,
                 respondents: Sequence[Respondent]) -> list[float | None]:
-    """Every respondent's score on one item, each distinct answer scored once."""
-    scored: dict[str, float | None] = {}
-    column: list[float | None] = []
-    for r in respondents:
-        answer = r.answers.get(item_key)
-        if not isinstance(answer, str):  # no answer, or a list (a multiple-choice item)
-            column.append(item_score(questionnaire, item_key, answer))
-        elif answer in scored:
-            column.append(scored[answer])
-        else:
-            column.append(scored.setdefault(answer,
-                                            item_score(questionnaire, item_key, answer)))
-    return column
+    """Every respondent's score on one item, each option's code scored once."""
+    known = {o.code: item_score(questionnaire, item_key, o.code)
+             for o in questionnaire.item_scale(item_key).options}
+    # Comprehensions, not a loop with appends: run for every item over every respondent.
+    # A code the scale does not have scores None, as item_score gives it; an answer that
+    # is no string (a list, for a multiple-choice item) is scored as item_score does.
+    column = [r.answers.get(item_key) for r in respondents]
+    return [known.get(a) if a.__class__ is str
+            else None if a is None else item_score(questionnaire, item_key, a)
+            for a in column]
 
 
 def scale_items(questionnaire: Questionnaire) -> dict[str, list[str]]:
