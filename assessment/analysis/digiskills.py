@@ -260,12 +260,17 @@ def _codes(q: Questionnaire, item_key: str) -> list[str]:
 def _share(answers: Sequence[Mapping[str, Any]], key: str, positive: str,
            threshold: int, clusters: Clusters = None) -> dict[str, Any]:
     """Share of those who answered the item (don't know included) giving `positive`."""
-    given = [(x.get(key), clusters[i] if clusters is not None else 0)
-             for i, x in enumerate(answers) if x.get(key) is not None]
-    if len(given) < threshold:
+    column = [x.get(key) for x in answers]
+    if clusters is None:
+        # Counted by list methods: this runs for a dozen items over every respondent.
+        given = [v for v in column if v is not None]
+        if len(given) < threshold:
+            return results.hidden()
+        return proportion(given.count(positive), len(given)).as_dict()
+    kept = [(v, c) for v, c in zip(column, clusters, strict=True) if v is not None]
+    if len(kept) < threshold:
         return results.hidden()
-    return _shares([v == positive for v, _ in given],
-                   [c for _, c in given] if clusters is not None else None)
+    return _shares([v == positive for v, _ in kept], [c for _, c in kept])
 
 
 # The pool's findings from per-organisation tallies (`analysis.loading.pool_tallies`):

@@ -13,7 +13,7 @@ shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean
 from typing import Any
 
@@ -49,6 +49,16 @@ def partition(
     return groups
 
 
+ScoreColumns = Mapping[str, np.ndarray]
+
+
+def score_columns(respondents: Sequence[Respondent], keys: Sequence[str]) -> ScoreColumns:
+    """Each dimension's scores of the respondents as a float column (NaN: not scored),
+    read once for the breakdowns and gaps of one set of respondents."""
+    return {key: as_floats([r.scores.get(key) for r in respondents]).reshape(-1)
+            for key in keys}
+
+
 class ScoreMatrix:
     """Respondents' scores on some dimensions, read once into a float matrix (NaN: not
     scored), with their groups by one profile attribute as row indices.
@@ -59,12 +69,13 @@ class ScoreMatrix:
     """
 
     def __init__(self, respondents: Sequence[Respondent], attribute: Attribute,
-                 keys: Sequence[str]):
+                 keys: Sequence[str], columns: ScoreColumns | None = None):
         self.keys = list(keys)
         self.respondents = respondents
-        self.values = as_floats(
-            [[r.scores.get(key) for key in self.keys] for r in respondents]
-        ).reshape(len(respondents), len(self.keys))
+        if columns is None:
+            columns = score_columns(respondents, self.keys)
+        self.values = (np.column_stack([columns[key] for key in self.keys]) if self.keys
+                       else np.empty((len(respondents), 0)))
         self.scored = ~np.isnan(self.values)
         rows: dict[str, list[int]] = {}  # in order of first appearance, as `partition`
         for row, r in enumerate(respondents):
@@ -111,15 +122,16 @@ def visible_cells(
 
 def breakdown(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], attribute: Attribute,
-    item_key: str, threshold: int,
+    item_key: str, threshold: int, columns: ScoreColumns | None = None,
 ) -> dict[str, Any]:
     """Dimension means per group: the heatmap rows, small groups and cells suppressed.
 
     Also the spread (highest minus lowest shown group mean) of each dimension.
+    `columns`: the respondents' `score_columns`, when read already.
     """
     scale = questionnaire.item_scale(item_key)
     keys = [d.key for d in questionnaire.dimensions] + [INDEX]
-    matrix = ScoreMatrix(respondents, attribute, keys)
+    matrix = ScoreMatrix(respondents, attribute, keys, columns)
     row_reasons, cell_reasons = visible_cells(matrix, threshold)
     rows: dict[str, Any] = {}
     for option in scale.options:
@@ -145,7 +157,7 @@ def breakdown(
 
 def seniority_gaps(
     questionnaire: Questionnaire, respondents: Sequence[Respondent], threshold: int,
-    clustered: bool = False,
+    clustered: bool = False, columns: ScoreColumns | None = None,
 ) -> list[dict[str, Any]]:
     """Senior leaders minus staff, per capability and the index, with Welch 95% CIs and
     Benjamini-Hochberg adjusted p-values across the rows shown.
@@ -156,7 +168,7 @@ def seniority_gaps(
     if a is None:
         return []
     keys = [*(d.key for d in questionnaire.dimensions_in("capability")), INDEX]
-    matrix = ScoreMatrix(respondents, BREAKDOWNS["seniority"], keys)
+    matrix = ScoreMatrix(respondents, BREAKDOWNS["seniority"], keys, columns)
     row_reasons, cell_reasons = visible_cells(matrix, threshold)
     gaps = []
     for key in keys:

@@ -116,7 +116,7 @@ def everyone_shares(
         for item in questionnaire.dimension_items(dimension.key):
             given = [a for r in respondents if (a := r.answers.get(item.key)) is not None]
             shares[item.key] = (
-                proportion(sum(a == positive for a in given), len(given)).as_dict()
+                proportion(given.count(positive), len(given)).as_dict()
                 if len(given) >= threshold else hidden()
             )
     return shares

@@ -30,7 +30,7 @@ from assessment.analysis.benchmark import (
 )
 from assessment.analysis.digiskills import respondent_findings
 from assessment.analysis.filters import FilterUnavailable
-from assessment.analysis.groups import BREAKDOWNS, breakdown, seniority_gaps
+from assessment.analysis.groups import BREAKDOWNS, breakdown, score_columns, seniority_gaps
 from assessment.analysis.priorities import capability_links, change, priorities
 from assessment.analysis.records import CampaignInfo, PoolTallies, Respondent, TallyPlan
 from assessment.analysis.relations import correlations, reliability
@@ -155,6 +155,7 @@ def describe_campaign(
     standing = compare(summaries, info, ranked_in, keys)
     own = {k: summaries[k].get("mean") for k in keys}
     a = q.analysis
+    columns = score_columns(respondents, keys)  # read once for the groups and the gaps
     return {
         "results": {
             "dimensions": summaries,
@@ -166,9 +167,9 @@ def describe_campaign(
         "digiskills": respondent_findings(q, respondents, threshold) if a else None,
         "correlations": correlations(q, respondents, threshold),
         "reliability": reliability(q, respondents, threshold),
-        "seniority_gap": seniority_gaps(q, respondents, threshold),
+        "seniority_gap": seniority_gaps(q, respondents, threshold, columns=columns),
         "groups": {
-            name: breakdown(q, respondents, attribute, name, threshold)
+            name: breakdown(q, respondents, attribute, name, threshold, columns)
             for name, attribute in BREAKDOWNS.items()
             if any(i.key == name for i in q.profile_items())
         },
