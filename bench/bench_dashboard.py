@@ -10,9 +10,10 @@ HR admin:
   starting (it imports the engine in the background, wsgi.py: until its CPU time stops
   growing), and the first dashboard request is timed: nothing cached, nothing computed
   before (median of the starts), with the worker's CPU time for it;
-* cold, after an answer: in a server that has served the dashboard before, the first
-  dashboard request after one new response (statistics and charts computed again),
-  measured --cold times;
+* cold, after an answer: in a server that has served the dashboard before (gunicorn
+  again, one worker, started once for this and the warm requests), the first dashboard
+  request after one new response (stored by the bench, as another worker would store
+  it; statistics and charts computed again), measured --cold times;
 * warm: --requests requests each of the unfiltered dashboard, a filtered one (one
   seniority group), the campaign page and its live count, in turn.
 
@@ -36,14 +37,12 @@ import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-from werkzeug.serving import make_server
 
 from assessment.app import create_app
 from assessment.config import sqlalchemy_url
@@ -183,17 +182,27 @@ def main() -> None:
         with app.app_context():
             db.engine.dispose()
         fresh = cold_processes(url, campaign_id, email, options.cold_processes, Path(folder))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        # The other figures on the same production server (gunicorn, one worker, so each
+        # request meets the worker that served the one before); the new answers are
+        # stored by this process, as another worker's submit would store them.
+        port = free_port()
+        server = _gunicorn(url, port, Path(folder) / "server.log")
         try:
-            run(app, Browser(server.server_port), campaign_id, email, options, fresh)
+            wait_ready(port, server)
+            settle(server.pid)
+            run(app, Browser(port), campaign_id, email, options, fresh)
         finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
+            stop(server)
             with app.app_context():
                 db.engine.dispose()
+
+
+def _gunicorn(url: str, port: int, log: Path) -> Any:
+    """The project's gunicorn with one worker on the bench's database."""
+    return start_gunicorn(["wsgi:app"], port, {
+        "DATABASE_URL": url.replace("postgresql+psycopg://", "postgresql://"),
+        "SECRET_KEY": SECRET_KEY, "REDIS_URL": "",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}, log, workers=1)
 
 
 def cold_processes(url: str, campaign_id: int, email: str, count: int, folder: Path
@@ -201,13 +210,9 @@ def cold_processes(url: str, campaign_id: int, email: str, count: int, folder: P
     """The first dashboard request of `count` freshly started servers (gunicorn, one
     worker): nothing imported on demand yet, nothing cached."""
     seconds = []
-    plain_url = url.replace("postgresql+psycopg://", "postgresql://")
     for number in range(count):
         port = free_port()
-        server = start_gunicorn(["wsgi:app"], port, {
-            "DATABASE_URL": plain_url, "SECRET_KEY": SECRET_KEY, "REDIS_URL": "",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}, folder / f"cold{number}.log",
-            workers=1)
+        server = _gunicorn(url, port, folder / f"cold{number}.log")
         try:
             wait_ready(port, server)
             browser = Browser(port)
