@@ -167,3 +167,26 @@ def test_kept_tallies_are_read_until_the_campaign_changes(
     assert_same(found["digiskills"]["respondent"],
                 respondent_findings(q, people, THRESHOLD, clustered=True))
     assert_same(found["correlations"], correlations(q, people, THRESHOLD, clustered=True))
+
+
+def test_columns_read_once_give_the_figures_read_afresh(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """A campaign's figures from its loaded respondents (each column read once and
+    shared by the figures) are those from a plain list of the same records."""
+    from assessment.analysis.records import Respondents
+    from assessment.analysis.statistics import _pool, describe_campaign
+
+    assert runner.invoke(args=["demo", "--orgs", "12", "--seed", "3"]).exit_code == 0
+    with app.app_context():
+        session = db.session()
+        q = registry().get("digiskills")
+        _campaigns, pool = _pool(session, q)
+        info = loading.pool_campaigns(session, "digiskills")[0]
+        loaded = loading.respondents(session, [info.id])
+        assert isinstance(loaded, Respondents) and len(loaded) >= THRESHOLD
+        plain = list(loaded)
+        assert not isinstance(plain, Respondents)
+        shared = describe_campaign(q, info, loaded, pool)
+        assert loaded.answers_read and loaded.scores_read  # the columns were shared
+        assert shared == describe_campaign(q, info, plain, pool)

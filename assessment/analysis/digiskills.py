@@ -25,6 +25,7 @@ from assessment.analysis.records import (
     Respondent,
     SplitPlan,
     TallyPlan,
+    answer_column,
 )
 from assessment.instrument.questionnaire import AnalysisMap, Questionnaire
 from assessment.stats.association import split_share
@@ -146,7 +147,8 @@ def respondent_findings(
     a = _analysis(questionnaire)
     answers = [r.answers for r in respondents]
     clusters = [r.campaign_id for r in respondents] if clustered else None
-    return _findings(questionnaire, a, answers, threshold, clusters) | {
+    return _findings(questionnaire, a, answers, threshold, clusters,
+                     lambda key: answer_column(respondents, key)) | {
         "level": "respondent", "n": len(answers)}
 
 
@@ -221,10 +223,12 @@ def classifier(
 
 def _findings(
     q: Questionnaire, a: AnalysisMap, answers: Sequence[Mapping[str, Any]], threshold: int,
-    clusters: Clusters = None,
+    clusters: Clusters = None, column: Callable[[str], Sequence[Any]] | None = None,
 ) -> dict[str, Any]:
+    """`column(key)`: the answers to one item, as read already (default: read here)."""
     def share(key: str, positive: str) -> dict[str, Any]:
-        return _share(answers, key, positive, threshold, clusters)
+        given = column(key) if column is not None else [x.get(key) for x in answers]
+        return _share(given, positive, threshold, clusters)
 
     def split(name: str) -> dict[str, Any]:
         _items, _positive, classify, labels = classifier(a, name)
@@ -257,10 +261,10 @@ def _codes(q: Questionnaire, item_key: str) -> list[str]:
     return [o.code for o in q.item_scale(item_key).options]
 
 
-def _share(answers: Sequence[Mapping[str, Any]], key: str, positive: str,
-           threshold: int, clusters: Clusters = None) -> dict[str, Any]:
-    """Share of those who answered the item (don't know included) giving `positive`."""
-    column = [x.get(key) for x in answers]
+def _share(column: Sequence[Any], positive: str, threshold: int,
+           clusters: Clusters = None) -> dict[str, Any]:
+    """Share of those who answered the item (`column`: each one's answer; don't know
+    included) giving `positive`."""
     if clusters is None:
         # Counted by list methods: this runs for a dozen items over every respondent.
         given = [v for v in column if v is not None]

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from assessment.analysis.records import PoolTallies, Respondent, TallyPlan
+from assessment.analysis.records import PoolTallies, Respondent, TallyPlan, score_column
 from assessment.analysis.results import NO_RESPONDENTS, hidden
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX
@@ -55,8 +55,7 @@ ScoreColumns = Mapping[str, np.ndarray]
 def score_columns(respondents: Sequence[Respondent], keys: Sequence[str]) -> ScoreColumns:
     """Each dimension's scores of the respondents as a float column (NaN: not scored),
     read once for the breakdowns and gaps of one set of respondents."""
-    return {key: as_floats([r.scores.get(key) for r in respondents]).reshape(-1)
-            for key in keys}
+    return {key: as_floats(score_column(respondents, key)).reshape(-1) for key in keys}
 
 
 class ScoreMatrix:

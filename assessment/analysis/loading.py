@@ -37,6 +37,7 @@ from assessment.analysis.records import (
     CampaignInfo,
     PoolTallies,
     Respondent,
+    Respondents,
     SplitPlan,
     Tally,
     TallyPlan,
@@ -186,11 +187,12 @@ def previous_campaign(session: Session, info: CampaignInfo) -> CampaignInfo | No
     return max(earlier, key=campaign_order, default=None)
 
 
-def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Respondent]:
-    """Every response of these campaigns as plain records."""
+def respondents(session: Session, campaign_ids: Iterable[int]) -> Respondents:
+    """Every response of these campaigns as plain records (each column read once, see
+    `records.Respondents`)."""
     ids = list(campaign_ids)
     if not ids:
-        return []
+        return Respondents()
     # Through the session's connection (Core rows): the same rows, without the ORM's
     # per-row processing, which costs more than the query for a large campaign.
     rows = session.connection().execute(
@@ -199,11 +201,11 @@ def respondents(session: Session, campaign_ids: Iterable[int]) -> list[Responden
         .where(Response.campaign_id.in_(ids))
         .order_by(Response.id)
     )
-    return [
+    return Respondents([
         Respondent(campaign_id=r[0], answers=r[1], scores=r[2], seniority=r[3],
                    function=r[4], generation=r[5], country=r[6])
         for r in rows
-    ]
+    ])
 
 
 def _summary_mean() -> Any:

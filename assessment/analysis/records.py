@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,40 @@ class Respondent:
     function: str | None = None
     generation: str | None = None
     country: str | None = None
+
+
+class Respondents(list[Respondent]):
+    """Respondents as `analysis.loading.respondents` loads them, never changed after:
+    each item's answers and each dimension's scores across them are read once, however
+    many figures need them (`answer_column`, `score_column`). A list made from it (a
+    group of respondents) is a plain list, read afresh."""
+
+    def __init__(self, respondents: Iterable[Respondent] = ()) -> None:
+        super().__init__(respondents)
+        self.answers_read: dict[str, tuple[Any, ...]] = {}
+        self.scores_read: dict[str, tuple[float | None, ...]] = {}
+
+
+def answer_column(respondents: Sequence[Respondent], key: str) -> Sequence[Any]:
+    """Every respondent's answer to one item (None: no answer), in order; read-only."""
+    read = getattr(respondents, "answers_read", None)
+    if read is None:
+        return [r.answers.get(key) for r in respondents]
+    found = read.get(key)
+    if found is None:
+        found = read[key] = tuple([r.answers.get(key) for r in respondents])
+    return found
+
+
+def score_column(respondents: Sequence[Respondent], key: str) -> Sequence[float | None]:
+    """Every respondent's score on one dimension (None: not scored), in order; read-only."""
+    read = getattr(respondents, "scores_read", None)
+    if read is None:
+        return [r.scores.get(key) for r in respondents]
+    found = read.get(key)
+    if found is None:
+        found = read[key] = tuple([r.scores.get(key) for r in respondents])
+    return found
 
 
 @dataclass(frozen=True)

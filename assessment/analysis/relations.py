@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from assessment.analysis.records import PoolTallies, Respondent, TallyPlan
+from assessment.analysis.records import (
+    PoolTallies,
+    Respondent,
+    TallyPlan,
+    answer_column,
+    score_column,
+)
 from assessment.analysis.results import hidden
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import item_score
@@ -52,7 +58,7 @@ def outcome_scores(
 ) -> list[float | None]:
     """Each respondent's score on the outcome dimension (customer understanding)."""
     key = outcome_dimension(questionnaire)
-    return [None if key is None else r.scores.get(key) for r in respondents]
+    return [None] * len(respondents) if key is None else list(score_column(respondents, key))
 
 
 def _pairs(x: Sequence[float | None], y: Sequence[float | None], respondents:
@@ -74,7 +80,7 @@ def correlations(
     outcome = outcome_scores(questionnaire, respondents)
     rows: list[dict[str, Any]] = []
     for key in predictor_keys(questionnaire):
-        values = [r.scores.get(key) for r in respondents]
+        values = score_column(respondents, key)
         row: dict[str, Any] = {"dimension": key, "outcome": outcome_dimension(questionnaire),
                "spearman": spearman(values, outcome).as_dict(),
                "pearson": pearson(values, outcome).as_dict()}
@@ -111,7 +117,7 @@ def item_scores(questionnaire: Questionnaire, item_key: str,
     # Comprehensions, not a loop with appends: run for every item over every respondent.
     # A code the scale does not have scores None, as item_score gives it; an answer that
     # is no string (a list, for a multiple-choice item) is scored as item_score does.
-    column = [r.answers.get(item_key) for r in respondents]
+    column = answer_column(respondents, item_key)
     return [known.get(a) if a.__class__ is str
             else None if a is None else item_score(questionnaire, item_key, a)
             for a in column]

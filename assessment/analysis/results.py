@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from assessment.analysis.records import Respondent
+from assessment.analysis.records import Respondent, answer_column, score_column
 from assessment.instrument.questionnaire import Questionnaire
 from assessment.instrument.scoring import INDEX
 from assessment.stats.descriptive import category_shares, mean_ci, proportion
@@ -30,7 +30,7 @@ def hidden(reason: str = BELOW_THRESHOLD) -> dict[str, Any]:
 
 def dimension_values(respondents: Sequence[Respondent], dimension: str) -> list[float]:
     """Every respondent's score on one dimension (respondents without one left out)."""
-    return [s for r in respondents if (s := r.scores.get(dimension)) is not None]
+    return [s for s in score_column(respondents, dimension) if s is not None]
 
 
 def dimension_summaries(
@@ -65,16 +65,17 @@ def dont_know_share(
     # Per item, the codes of its options without a value ("don't know"), looked up once.
     items = [(i.key, {o.code for o in questionnaire.scales[i.scale].options
                       if o.value is None}) for i in questionnaire.dimension_items(dimension)]
-    answered = dont_know = 0
-    for r in respondents:  # a plain loop: run for every respondent of every dimension
-        seen = said_dont_know = False
-        for key, unknown in items:
-            answer = r.answers.get(key)
-            if answer is not None:
-                seen = True
-                said_dont_know = said_dont_know or str(answer) in unknown
-        answered += seen
-        dont_know += said_dont_know
+    # Item by item over the respondents' answers (comprehensions over read columns: this
+    # runs for every dimension over every respondent).
+    seen = [False] * len(respondents)
+    said = [False] * len(respondents)
+    for key, unknown in items:
+        column = answer_column(respondents, key)
+        seen = [s or a is not None for s, a in zip(seen, column, strict=True)]
+        if unknown:
+            said = [d or (a is not None and str(a) in unknown)
+                    for d, a in zip(said, column, strict=True)]
+    answered, dont_know = seen.count(True), said.count(True)
     if answered < threshold:
         return {"dont_know": hidden(), "dont_know_high": None}
     share = proportion(dont_know, answered)
@@ -96,8 +97,7 @@ def item_answer_shares(
 ) -> dict[str, Any]:
     """Share of each answer to one item, with Wilson 95% intervals."""
     scale = questionnaire.item_scale(item_key)
-    answers = [r.answers.get(item_key) for r in respondents]
-    given = [a for a in answers if a is not None]
+    given = [a for a in answer_column(respondents, item_key) if a is not None]
     if len(given) < threshold:
         return hidden()
     counts = {o.code: sum(a == o.code for a in given) for o in scale.options}
@@ -114,7 +114,7 @@ def everyone_shares(
     shares: dict[str, Any] = {}
     for dimension in questionnaire.dimensions_in("capability"):
         for item in questionnaire.dimension_items(dimension.key):
-            given = [a for r in respondents if (a := r.answers.get(item.key)) is not None]
+            given = [a for a in answer_column(respondents, item.key) if a is not None]
             shares[item.key] = (
                 proportion(given.count(positive), len(given)).as_dict()
                 if len(given) >= threshold else hidden()
