@@ -1,13 +1,14 @@
 """WSGI entry point: `gunicorn wsgi:app`.
 
-A web worker runs with numpy's maths single-threaded and imports the statistics engine
-and the report code, compiles its templates and looks up the charts' fonts in a
-background thread as soon as it has loaded the app (see `assessment.preload`).
+A web worker runs with numpy's maths single-threaded and a less frequent garbage
+collector, and imports the statistics engine and the report code, compiles its
+templates and looks up the charts' fonts in a background thread as soon as it has loaded
+the app (see `assessment.preload`).
 """
 
 import threading
 
-from assessment.preload import import_worker_modules, warm_app, worker_environment
+from assessment.preload import prepare_worker, worker_environment
 
 worker_environment()  # before numpy is imported
 
@@ -16,9 +17,5 @@ from assessment.app import create_app  # noqa: E402
 app = create_app()
 
 
-def _prepare() -> None:
-    import_worker_modules()
-    warm_app(app)
-
-
-threading.Thread(target=_prepare, name="prepare-worker", daemon=True).start()
+threading.Thread(target=prepare_worker, args=(app,), name="prepare-worker",
+                 daemon=True).start()

@@ -12,6 +12,7 @@ way.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from typing import TYPE_CHECKING
@@ -36,10 +37,30 @@ WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                       "OMP_NUM_THREADS": "1"}
 
 
+# The youngest generation is collected every GC_THRESHOLD new container objects instead
+# of CPython's 700. A dashboard over 10,000 respondents makes some 100,000 of them while
+# they are all alive, and every tenth collection of the middle generation may walk the
+# whole heap: 0.05-0.2 s of such a request went to the collector, 0.03 s with this and
+# `prepare_worker`'s freeze. The garbage left between collections is a few MB at most.
+GC_THRESHOLD = 50_000
+
+
 def worker_environment() -> None:
-    """Set WORKER_ENVIRONMENT where the deployment has not set those variables."""
+    """Set WORKER_ENVIRONMENT where the deployment has not set those variables, and the
+    collector's GC_THRESHOLD."""
     for name, value in WORKER_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def prepare_worker(app: Flask) -> None:
+    """Everything a worker loads before its first request (`import_worker_modules`,
+    `warm_app`), then kept out of every later collection: `gc.freeze`, as Python's
+    documentation advises for a server's long-lived objects (the engine's modules are
+    some 230,000 objects a full collection would otherwise walk each time)."""
+    import_worker_modules()
+    warm_app(app)
+    gc.freeze()
 
 
 def warm_app(app: Flask) -> None:

@@ -16,7 +16,8 @@ does; printed as "first run"). Then it measures, each run in a fresh process:
 2. the landing page `/`, first request of a fresh app (so every cache is cold) through
    the Flask test client, with `PUBLIC_BENCHMARK` on, in a process prepared as a web
    worker is (`assessment.preload`: single-threaded maths, the engine and report
-   modules imported before the first request): wall time and peak RSS likewise;
+   modules imported, templates compiled and the collector tuned before the first
+   request): wall time and peak RSS likewise;
 3. where the time of `stats --pool` goes: the benchmark pool, the tallies the database
    computes (one statement, then the pairs' cells), the figures in Python.
 
@@ -79,11 +80,11 @@ def measure(kind: str, url: str) -> dict[str, Any]:
         return {"seconds": seconds, "peak_mb": _hwm_mb(), "respondents": data["respondents"],
                 "organisations": data["organisations"]}
     if kind == "page":
-        from assessment.preload import import_worker_modules, worker_environment
+        from assessment.preload import prepare_worker, worker_environment
 
         worker_environment()  # as wsgi.py: before numpy is imported
         app = _app(url, PUBLIC_BENCHMARK=True, SECRET_KEY="bench")  # noqa: S106 - a bench
-        import_worker_modules()  # what a worker has imported by its first request
+        prepare_worker(app)  # what a worker has done by its first request
         client = app.test_client()
         started = time.perf_counter()
         response = client.get("/")

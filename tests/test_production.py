@@ -145,3 +145,22 @@ def test_a_worker_compiles_every_template_before_its_first_page(app: Flask) -> N
     compiled = {key[1] for key in app.jinja_env.cache.keys()}
     assert names <= compiled
     assert WORKER_ENVIRONMENT["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_a_worker_sets_its_maths_threads_and_collector(monkeypatch: pytest.MonkeyPatch,
+                                                       ) -> None:
+    import gc
+
+    from assessment.preload import GC_THRESHOLD, WORKER_ENVIRONMENT, worker_environment
+
+    for name in WORKER_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # what a deployment sets stays
+    before = gc.get_threshold()
+    try:
+        worker_environment()
+        assert gc.get_threshold() == (GC_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["OMP_NUM_THREADS"] == "3"
