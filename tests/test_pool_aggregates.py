@@ -190,3 +190,30 @@ def test_columns_read_once_give_the_figures_read_afresh(
         shared = describe_campaign(q, info, loaded, pool)
         assert loaded.answers_read and loaded.scores_read  # the columns were shared
         assert shared == describe_campaign(q, info, plain, pool)
+
+
+def test_a_first_read_computes_and_keeps_a_few_campaigns_at_a_time(
+    app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no tallies kept (after a bulk load or an upgrade), the pool's campaigns are
+    computed FRESH_AT_ONCE at a time, each batch kept as soon as it is computed; the
+    figures are those of one statement over the whole pool."""
+    assert runner.invoke(args=["demo", "--orgs", "11", "--seed", "5"]).exit_code == 0
+    with app.app_context():
+        session = db.session()
+        whole = pool_statistics(session, registry())  # one statement, nothing kept
+        monkeypatch.setattr(loading, "FRESH_AT_ONCE", 4)
+        batches: list[int] = []
+
+        def keep(tallies: Any) -> object:
+            batches.append(len(tallies.fresh))
+            return keep_tallies(tallies)
+
+        found = pool_statistics(session, registry(), keep=keep)
+        session.commit()
+        plan = pool_plan(registry().get("digiskills"))
+        assert loading.pool_tallies(session, "digiskills", plan).fresh == ()
+        kept = pool_statistics(session, registry())
+    assert batches == [4, 4, 3]
+    assert_same(found, whole)
+    assert_same(kept, whole)

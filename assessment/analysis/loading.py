@@ -7,7 +7,7 @@ Aggregates over many rows are done in SQL; the benchmark reads the campaign summ
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -338,14 +338,17 @@ def response_counts(
     return {campaign_id: int(n) for campaign_id, n in rows}
 
 
-def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> PoolTallies:
+def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan,
+                 keep: Callable[[PoolTallies], object] | None = None) -> PoolTallies:
     """The per-organisation counts and sums of `plan` over the pool's responses: the
     database reads each response once and returns one row per campaign of the pool
     (`pool_selection`), ascending by id; nothing per respondent reaches Python.
 
     A campaign's tallies kept in `campaign_tallies` for this plan at the campaign's
     current data version are read instead of its responses; those of the others are
-    computed, and returned in `fresh` for the caller to keep (`operations.tallies`).
+    computed, FRESH_AT_ONCE campaigns at a time, each time handed to `keep` (e.g.
+    `operations.tallies.keep_tallies`) when given, else returned in `fresh` for the
+    caller to keep.
 
     Names of the tallies: ("respondents",), ("answered", item), ("code", item, code),
     ("split", name, class, "n" | outcome code), ("pair", x, y, moment) for the moments
@@ -391,14 +394,20 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
     place = {campaign: k for k, (campaign, _version) in enumerate(members)}
     missing = [int(campaign_ids[k]) for k in np.flatnonzero(np.isnan(values[:, 0]))]
     fresh: list[tuple[int, int, bytes, bytes]] = []
-    if missing:
-        # All of them (a first read): the pool's own query, not a list of 10,000 ids.
+    versions = dict(members)
+    everyone = len(missing) == len(members)
+    for first_missing in range(0, len(missing), FRESH_AT_ONCE):
+        chunk = missing[first_missing:first_missing + FRESH_AT_ONCE]
+        # All of them at once when few (a first read of a small pool): the pool's own
+        # query, not a list of ids; else FRESH_AT_ONCE campaigns a statement, so that a
+        # first read of 10,000 organisations holds a tenth of their cells at a time.
         chosen = Response.campaign_id.in_(
-            pool_selection(questionnaire_key) if len(missing) == len(members) else missing)
+            pool_selection(questionnaire_key) if everyone and len(chunk) == len(missing)
+            else chunk)
         computed, computed_cells = _computed_tallies(session, chosen, plan, len(names))
-        versions = dict(members)
         computed_cells = computed_cells[np.argsort(computed_cells[:, 0], kind="stable")]
         cells.grow(len(computed_cells))
+        found: list[tuple[int, int, bytes, bytes]] = []
         for row in computed:
             at = place.get(int(row[0]))
             if at is None:
@@ -408,11 +417,16 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
             last = np.searchsorted(computed_cells[:, 0], row[0], side="right")
             own = np.ascontiguousarray(computed_cells[first:last, 1:])
             cells.add(at, own)
-            fresh.append((int(row[0]), versions[int(row[0])], row[1:].tobytes(),
+            found.append((int(row[0]), versions[int(row[0])], row[1:].tobytes(),
                           own.tobytes()))
         del computed_cells
-        # A campaign of the pool without responses left (none can be in it): zeros.
-        values[np.isnan(values[:, 0])] = 0.0
+        if keep is not None:  # kept now, not held until every campaign is computed
+            keep(PoolTallies(np.empty(0, dtype=np.int64), {}, plan=digest,
+                             fresh=tuple(found)))
+        else:
+            fresh.extend(found)
+    # A campaign of the pool without responses left (none can be in it): zeros.
+    values[np.isnan(values[:, 0])] = 0.0
     tallies_by_name = {name: values[:, j] for j, name in enumerate(names)}
     for p, (x_key, y_key) in enumerate(plan.pairs):
         x, y, n, places = cells.pair(p)
@@ -422,6 +436,7 @@ def pool_tallies(session: Session, questionnaire_key: str, plan: TallyPlan) -> P
 
 
 KEPT_ROWS_AT_ONCE = 250  # campaigns' kept tallies fetched at once (some 20 kB each)
+FRESH_AT_ONCE = 1_000  # campaigns whose tallies are computed by one statement
 
 
 class _Cells:

@@ -200,9 +200,7 @@ def _pool_tallies(
     campaigns, pool = _pool(session, q)
     included = {m.campaign_id for m in pool}
     infos = [c for c in campaigns if c.id in included]
-    tallies = loading.pool_tallies(session, q.key, plan)
-    if keep is not None:
-        keep(tallies)
+    tallies = loading.pool_tallies(session, q.key, plan, keep)
     return infos, pool, tallies.restricted(sorted(included))
 
 
@@ -247,9 +245,7 @@ def pool_headlines(
     q = registry.get(questionnaire_key)
     benchmark = benchmark_pool(session, q)
     countries, synthetic = loading.pool_places(session, q.key)
-    tallies = loading.pool_tallies(session, q.key, digiskills.tally_plan(q))
-    if keep is not None:
-        keep(tallies)
+    tallies = loading.pool_tallies(session, q.key, digiskills.tally_plan(q), keep)
     outline = {"synthetic": any(synthetic), "all_synthetic": bool(synthetic) and all(synthetic),
                "organisations": benchmark["organisations"], "countries": countries,
                "benchmark": benchmark["dimensions"]}
