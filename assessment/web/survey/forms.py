@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -72,7 +73,31 @@ def section_form(
     questionnaire: Questionnaire, section: Section, language: str, **kwargs: Any
 ) -> SectionForm:
     """A form for one questionnaire section, labelled in the respondent's language."""
+    return _section_form_class(questionnaire, section, language)(**kwargs)
 
+
+def _section_form_class(
+    questionnaire: Questionnaire, section: Section, language: str
+) -> type[SectionForm]:
+    """The form class of a section in a language, built once per app and kept.
+
+    A class holds only unbound fields (labels, choices, validators), never a request's
+    data, so every respondent's form can be an instance of it; building it anew took a
+    tenth of a questionnaire page's time.
+    """
+    kept: dict[tuple[str, str, str], tuple[Section, type[SectionForm]]] = (
+        current_app.extensions.setdefault("survey_form_classes", {}))
+    key = (questionnaire.ident, section.key, language)
+    found = kept.get(key)
+    if found is None or found[0] is not section:
+        found = kept[key] = (section, _build_section_form_class(questionnaire, section,
+                                                                 language))
+    return found[1]
+
+
+def _build_section_form_class(
+    questionnaire: Questionnaire, section: Section, language: str
+) -> type[SectionForm]:
     class Form(SectionForm):
         pass
 
@@ -92,4 +117,4 @@ def section_form(
                 label, choices=choices, validators=[required] if item.required else [Optional()]
             )
         setattr(Form, item.key, field)
-    return Form(**kwargs)
+    return Form
