@@ -25,13 +25,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire, translate
 from assessment.instruments import questionnaire_of
 from assessment.models import Campaign, Draft, utc_today
 from assessment.operations import TokenUnavailable, drafts, tokens
+from assessment.operations.tokens import hash_secret
 from assessment.stats.privacy import DEFAULT_THRESHOLD
 from assessment.web.benchmark import pool_medians
 from assessment.web.errors import ProblemPage
@@ -59,10 +60,43 @@ def _campaign(slug: str) -> Campaign:
     if _well_formed(slug):
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
-        raise ProblemPage(404, _("Assessment not found"),
-                          _("This link does not lead to an assessment. Check that you copied "
-                            "the whole link from your invitation."))
+        raise _campaign_not_found()
     return campaign
+
+
+def _campaign_not_found() -> ProblemPage:
+    return ProblemPage(404, _("Assessment not found"),
+                       _("This link does not lead to an assessment. Check that you copied "
+                         "the whole link from your invitation."))
+
+
+def _campaign_and_draft(slug: str) -> tuple[Campaign, Draft | None, str | None]:
+    """The campaign of a slug with this browser's draft of it and its resume key, read
+    in one query (as `_campaign` and then `_current_draft` would in two).
+
+    The session names a draft's slot by its campaign's id, unknown before the campaign
+    is read: the query joins the draft of each resume key the session holds, each only
+    with its own campaign, so at most this campaign's own draft comes back.
+    """
+    held = {}
+    for name, key in session.items():
+        found = DRAFT_SLOT.fullmatch(name)
+        if found and isinstance(key, str) and _well_formed(key):
+            held[int(found.group(1))] = key
+    if not held or not _well_formed(slug):
+        return _campaign(slug), None, None
+    own_draft = or_(*(and_(Draft.campaign_id == campaign_id,
+                           Draft.key_hash == hash_secret(key))
+                      for campaign_id, key in sorted(held.items())))
+    row = db.session.execute(
+        select(Campaign, Draft).outerjoin(Draft, and_(Draft.campaign_id == Campaign.id,
+                                                      own_draft))
+        .where(Campaign.slug == slug)
+    ).first()
+    if row is None:
+        raise _campaign_not_found()
+    campaign, draft = row
+    return campaign, draft, held.get(campaign.id)
 
 
 def _require_open(campaign: Campaign) -> None:
@@ -231,12 +265,11 @@ def resume(slug: str, key: str) -> ResponseReturnValue:
 @bp.route("/<slug>/page/<int:number>", methods=["GET", "POST"])
 def page(slug: str, number: int) -> ResponseReturnValue:
     """One section of the questionnaire; back and next keep what was answered."""
-    campaign = _campaign(slug)
+    campaign, draft, key = _campaign_and_draft(slug)
     _require_open(campaign)
     questionnaire = questionnaire_of(campaign)
     if not 1 <= number <= drafts.last_page(questionnaire):
         abort(404)
-    draft, key = _current_draft(campaign)
     if draft is None or key is None:
         return _no_draft(campaign, key)
     section = questionnaire.sections[number - 1]
