@@ -8,6 +8,7 @@ from the responses (`assessment db rebuild-summaries`).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -57,6 +58,16 @@ def _add(model: type[CampaignSummary] | type[ScoreSummary],
     if not values:
         return
     dialect = db.session.get_bind().dialect.name
+    statement = _upsert(model, tuple(column.key for column in keys),
+                        tuple(column.key for column in added), dialect)
+    db.session.execute(statement, values)
+
+
+@functools.cache
+def _upsert(model: type[CampaignSummary] | type[ScoreSummary], keys: tuple[str, ...],
+            added: tuple[str, ...], dialect: str) -> Any:
+    """The INSERT ... ON CONFLICT DO UPDATE of `_add`, built once per process (it holds
+    no values): building it anew for every submit cost about as much as running it."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     elif dialect == "sqlite":
@@ -64,11 +75,10 @@ def _add(model: type[CampaignSummary] | type[ScoreSummary],
     else:  # pragma: no cover - the project runs on these two
         raise NotImplementedError(f"summaries are not kept on {dialect}")
     statement = upsert(model)
-    statement = statement.on_conflict_do_update(
-        index_elements=[column.key for column in keys],
-        set_={column.key: column + statement.excluded[column.key] for column in added},
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: getattr(model, name) + statement.excluded[name] for name in added},
     )
-    db.session.execute(statement, values)
 
 
 def rebuild_summaries() -> tuple[int, int]:
