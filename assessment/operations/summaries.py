@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
 from assessment.extensions import db
@@ -74,10 +74,13 @@ def _upsert(model: type[CampaignSummary] | type[ScoreSummary], keys: tuple[str, 
         from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     else:  # pragma: no cover - the project runs on these two
         raise NotImplementedError(f"summaries are not kept on {dialect}")
-    statement = upsert(model)
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk
+    # INSERT steps (the same SQL).
+    table = cast(Table, model.__table__)
+    statement = upsert(table)
     return statement.on_conflict_do_update(
         index_elements=list(keys),
-        set_={name: getattr(model, name) + statement.excluded[name] for name in added},
+        set_={name: table.c[name] + statement.excluded[name] for name in added},
     )
 
 
