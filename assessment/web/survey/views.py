@@ -26,6 +26,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire, translate
@@ -55,10 +56,15 @@ def _well_formed(secret: str) -> bool:
     return SECRET_PATTERN.fullmatch(secret) is not None
 
 
-def _campaign(slug: str) -> Campaign:
+def _campaign(slug: str, with_organisation: bool = False) -> Campaign:
+    """The campaign of a slug; `with_organisation` reads its organisation (the intro
+    page names it) in the same query."""
     campaign = None
     if _well_formed(slug):
-        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        query = select(Campaign).where(Campaign.slug == slug)
+        if with_organisation:
+            query = query.options(joinedload(Campaign.organisation))
+        campaign = db.session.scalar(query)
     if campaign is None:
         raise _campaign_not_found()
     return campaign
@@ -166,7 +172,7 @@ def _first_page(campaign: Campaign, draft: Draft) -> ResponseReturnValue:
 @bp.route("/<slug>", methods=["GET", "POST"])
 def intro(slug: str) -> ResponseReturnValue:
     """The intro page: what it takes, the privacy promise, a start button."""
-    campaign = _campaign(slug)
+    campaign = _campaign(slug, with_organisation=request.method == "GET")
     if campaign.mode == "token":
         raise ProblemPage(403, _("Personal link needed"),
                           _("This assessment is by invitation. Please use the personal link "
@@ -192,7 +198,11 @@ def invitation(token: str) -> ResponseReturnValue:
     row = tokens.find_token(token) if _well_formed(token) else None
     if row is None:
         return _spent_or_unknown(token)
-    campaign = db.get_or_404(Campaign, row.campaign_id)
+    campaign = db.session.get(Campaign, row.campaign_id,
+                              options=[joinedload(Campaign.organisation)]
+                              if request.method == "GET" else None)
+    if campaign is None:
+        abort(404)
     _require_open(campaign)
     form = StartForm()
     if form.validate_on_submit():
