@@ -77,10 +77,12 @@ def record_data_change(campaign_ids: int | list[int]) -> None:
     ids = [campaign_ids] if isinstance(campaign_ids, int) else list(campaign_ids)
     if ids:
         bump, forget_tallies = _data_change_statements()
-        db.session.execute(bump, {"ids": ids})
         # The pool's kept tallies of the old answers go too (they would no longer be
-        # read): no count of answers since removed outlives them.
+        # read): no count of answers since removed outlives them. Deleted first: the
+        # UPDATE locks the campaign's row, which every submit of the campaign waits for,
+        # so it comes as late as it can (the summaries' upserts follow it).
         db.session.execute(forget_tallies, {"ids": ids})
+        db.session.execute(bump, {"ids": ids})
 
 
 @functools.cache
