@@ -1,17 +1,14 @@
 """The per-process figures cache: versions, the grace period for stale values, one
-recomputation at a time; and the survey's option attributes against WTForms' own."""
+recomputation at a time."""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
-from wtforms.widgets.core import html_params
 
 from assessment import cache as cache_module
 from assessment.cache import VersionedCache
-from assessment.web.survey.forms import option_attributes
 
 
 class Clock:
@@ -83,20 +80,6 @@ def test_a_failed_computation_lets_the_next_request_try_again(clock: Clock) -> N
     with pytest.raises(RuntimeError):
         cache.get("k", 2, broken, stale_seconds=5)
     assert cache.get("k", 2, lambda: "two", stale_seconds=5) == "two"
-
-
-@pytest.mark.parametrize("attributes", [
-    {"id": "seniority-0", "name": "seniority", "type": "radio", "value": "staff"},
-    {"id": "q-1", "name": "q", "type": "checkbox", "value": "a", "checked": True,
-     "required": True},
-    {"id": "x", "name": "x", "type": "radio", "value": 'say "hi" & <b>', "checked": False,
-     "disabled": False},
-    {"data_item_key": "cap_data", "aria_describedby": "err-cap_data", "class_": "opt",
-     "value": 3},
-    {"value": "Дані · 数据 · ąę", "name": "mixed"},
-])
-def test_option_attributes_match_wtforms(attributes: dict[str, Any]) -> None:
-    assert option_attributes(**attributes) == html_params(**attributes)
 
 
 def test_the_version_is_read_only_when_the_grace_period_is_over(clock: Clock) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from assessment.extensions import db
 from assessment.models import Campaign, Draft, InvitationToken, Response, ResponseScore
 from assessment.operations.tokens import hash_secret
+from assessment.web.survey.forms import section_form
 from tests.conftest import csrf_token
 
 SECTION_ITEMS = {
@@ -326,6 +327,34 @@ def test_pages_are_labelled(client: FlaskClient, make_campaign: Callable[..., Ca
     for input_id in set(ids):
         assert f'for="{input_id}"' in page
     assert '<html lang="en">' in page and 'name="viewport"' in page
+
+
+def test_options_are_written_as_the_wtforms_widgets_write_them(
+    app: Flask, client: FlaskClient, make_campaign: Callable[..., Campaign],
+    full_answers: Callable[..., dict[str, Any]],
+) -> None:
+    # The page template writes each option's <input> from the field's choices (faster
+    # than a widget call per option): the markup is the radio and checkbox widgets' own,
+    # ticked options included.
+    campaign = make_campaign()
+    start(client, f"/s/{campaign.slug}")
+    answers = full_answers()
+    for number in range(1, 5):
+        post_page(client, campaign.slug, number, answers)
+    questionnaire = app.extensions["questionnaires"].get("digiskills")
+    for number, section in enumerate(questionnaire.sections, start=1):
+        page = client.get(f"/s/{campaign.slug}/page/{number}").text
+        written = re.findall(r"<input [^>]*>", page)[1:]  # the CSRF token's input first
+        with app.test_request_context():
+            form = section_form(questionnaire, section, "en",
+                                data=answers if number < 5 else {})
+            expected = [
+                str(option(**({"required": True} if item.required
+                               and form[item.key].type != "MultiCheckboxField" else {})))
+                for item in section.items for option in form[item.key]
+            ]
+        assert written[:len(expected)] == expected
+        assert any("checked" in tag for tag in expected) == (number < 5)
 
 
 def test_none_of_these_cannot_be_ticked_with_other_methods(

@@ -4,10 +4,12 @@ responses, and the version of its data."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from assessment.extensions import db
 from assessment.instrument.questionnaire import Questionnaire
@@ -74,15 +76,27 @@ def record_data_change(campaign_ids: int | list[int]) -> None:
     """
     ids = [campaign_ids] if isinstance(campaign_ids, int) else list(campaign_ids)
     if ids:
-        db.session.execute(
-            update(Campaign).where(Campaign.id.in_(ids))
-            .values(data_version=Campaign.data_version + 1)
-            .execution_options(synchronize_session=False)
-        )
+        bump, forget_tallies = _data_change_statements()
         # The pool's kept tallies of the old answers go too (they would no longer be
-        # read): no count of answers since removed outlives them.
-        db.session.execute(delete(CampaignTally).where(CampaignTally.campaign_id.in_(ids)),
-                           execution_options={"synchronize_session": False})
+        # read): no count of answers since removed outlives them. Deleted first: the
+        # UPDATE locks the campaign's row, which every submit of the campaign waits for,
+        # so it comes as late as it can (the summaries' upserts follow it).
+        db.session.execute(forget_tallies, {"ids": ids})
+        db.session.execute(bump, {"ids": ids})
+
+
+@functools.cache
+def _data_change_statements() -> tuple[Any, Any]:
+    """`record_data_change`'s UPDATE and DELETE, built once per process (the campaigns
+    are a parameter): each submit runs them, and building them cost about as much."""
+    ids: Any = bindparam("ids", expanding=True)
+    return (
+        update(Campaign).where(Campaign.id.in_(ids))
+        .values(data_version=Campaign.data_version + 1)
+        .execution_options(synchronize_session=False),
+        delete(CampaignTally).where(CampaignTally.campaign_id.in_(ids))
+        .execution_options(synchronize_session=False),
+    )
 
 
 def data_version(campaign_id: int) -> int:

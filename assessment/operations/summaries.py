@@ -8,11 +8,12 @@ from the responses (`assessment db rebuild-summaries`).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import InstrumentedAttribute
 
 from assessment.extensions import db
@@ -57,18 +58,30 @@ def _add(model: type[CampaignSummary] | type[ScoreSummary],
     if not values:
         return
     dialect = db.session.get_bind().dialect.name
+    statement = _upsert(model, tuple(column.key for column in keys),
+                        tuple(column.key for column in added), dialect)
+    db.session.execute(statement, values)
+
+
+@functools.cache
+def _upsert(model: type[CampaignSummary] | type[ScoreSummary], keys: tuple[str, ...],
+            added: tuple[str, ...], dialect: str) -> Any:
+    """The INSERT ... ON CONFLICT DO UPDATE of `_add`, built once per process (it holds
+    no values): building it anew for every submit cost about as much as running it."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     else:  # pragma: no cover - the project runs on these two
         raise NotImplementedError(f"summaries are not kept on {dialect}")
-    statement = upsert(model)
-    statement = statement.on_conflict_do_update(
-        index_elements=[column.key for column in keys],
-        set_={column.key: column + statement.excluded[column.key] for column in added},
+    # On the table, not the mapped class: a plain executemany, without the ORM's bulk
+    # INSERT steps (the same SQL).
+    table = cast(Table, model.__table__)
+    statement = upsert(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in added},
     )
-    db.session.execute(statement, values)
 
 
 def rebuild_summaries() -> tuple[int, int]:

@@ -4,48 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
-from wtforms.widgets.core import clean_key
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.instrument.questionnaire import Questionnaire, Section, translate
 from assessment.web.forms import TextForm
-
-
-def option_attributes(**kwargs: Any) -> Markup:
-    """The attributes of an option's <input>, exactly as WTForms' `html_params` writes
-    them (sorted; True alone, False left out; values escaped, quotes included).
-
-    WTForms joins each attribute with `Markup.format`, which is two thirds of the time
-    spent rendering a questionnaire page of some fifty options; an f-string of the
-    escaped value is the same text at a third of the cost (bench/bench_submit.py).
-    """
-    params = []
-    for key, value in sorted(kwargs.items()):
-        if value is True:
-            params.append(clean_key(key))
-        elif value is not False:
-            params.append(f'{clean_key(key)}="{escape(value)}"')
-    return Markup(" ".join(params))  # noqa: S704 - keys cleaned, every value escaped above
-
-
-class OptionRadio(RadioInput):
-    html_params = staticmethod(option_attributes)
-
-
-class OptionCheckbox(CheckboxInput):
-    html_params = staticmethod(option_attributes)
 
 
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (WTForms has the widgets but no ready-made field)."""
 
     widget = ListWidget(prefix_label=False)
-    option_widget = OptionCheckbox()
+    option_widget = CheckboxInput()
 
 
 def _code(value: Any) -> str | None:
@@ -58,8 +32,6 @@ class ChoiceField(RadioField):
     WTForms' own RadioField turns a missing answer into the string "None" and reports
     "Not a valid choice" before InputRequired can give the friendlier message.
     """
-
-    option_widget = OptionRadio()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, coerce=_code, **kwargs)
@@ -101,7 +73,31 @@ def section_form(
     questionnaire: Questionnaire, section: Section, language: str, **kwargs: Any
 ) -> SectionForm:
     """A form for one questionnaire section, labelled in the respondent's language."""
+    return _section_form_class(questionnaire, section, language)(**kwargs)
 
+
+def _section_form_class(
+    questionnaire: Questionnaire, section: Section, language: str
+) -> type[SectionForm]:
+    """The form class of a section in a language, built once per app and kept.
+
+    A class holds only unbound fields (labels, choices, validators), never a request's
+    data, so every respondent's form can be an instance of it; building it anew took a
+    tenth of a questionnaire page's time.
+    """
+    kept: dict[tuple[str, str, str], tuple[Section, type[SectionForm]]] = (
+        current_app.extensions.setdefault("survey_form_classes", {}))
+    key = (questionnaire.ident, section.key, language)
+    found = kept.get(key)
+    if found is None or found[0] is not section:
+        found = kept[key] = (section, _build_section_form_class(questionnaire, section,
+                                                                 language))
+    return found[1]
+
+
+def _build_section_form_class(
+    questionnaire: Questionnaire, section: Section, language: str
+) -> type[SectionForm]:
     class Form(SectionForm):
         pass
 
@@ -121,4 +117,4 @@ def section_form(
                 label, choices=choices, validators=[required] if item.required else [Optional()]
             )
         setattr(Form, item.key, field)
-    return Form(**kwargs)
+    return Form
