@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,23 +38,24 @@ class Respondents(list[Respondent]):
 
 def answer_column(respondents: Sequence[Respondent], key: str) -> Sequence[Any]:
     """Every respondent's answer to one item (None: no answer), in order; read-only."""
-    read = getattr(respondents, "answers_read", None)
-    if read is None:
-        return [r.answers.get(key) for r in respondents]
-    found = read.get(key)
-    if found is None:
-        found = read[key] = tuple([r.answers.get(key) for r in respondents])
-    return found
+    return _read_once(respondents, "answers_read", key,
+                      lambda: [r.answers.get(key) for r in respondents])
 
 
 def score_column(respondents: Sequence[Respondent], key: str) -> Sequence[float | None]:
     """Every respondent's score on one dimension (None: not scored), in order; read-only."""
-    read = getattr(respondents, "scores_read", None)
-    if read is None:
-        return [r.scores.get(key) for r in respondents]
-    found = read.get(key)
+    return _read_once(respondents, "scores_read", key,
+                      lambda: [r.scores.get(key) for r in respondents])
+
+
+def _read_once(respondents: Sequence[Respondent], memo: str, key: str,
+               read: Callable[[], list[Any]]) -> Sequence[Any]:
+    kept: dict[str, tuple[Any, ...]] | None = getattr(respondents, memo, None)
+    if kept is None:  # a plain list: read afresh
+        return read()
+    found = kept.get(key)
     if found is None:
-        found = read[key] = tuple([r.scores.get(key) for r in respondents])
+        found = kept[key] = tuple(read())
     return found
 
 
