@@ -55,9 +55,9 @@ def worker_environment() -> None:
 
 def prepare_worker(app: Flask) -> None:
     """Everything a worker loads before its first request (`import_worker_modules`,
-    `warm_app`), then kept out of every later collection: `gc.freeze`, as Python's
-    documentation advises for a server's long-lived objects (the engine's modules are
-    some 230,000 objects a full collection would otherwise walk each time)."""
+    `warm_app`), then kept out of every later collection (`gc.freeze` moves what exists
+    now to a generation the collector never walks: the engine's modules are some 230,000
+    objects every full collection would otherwise walk again)."""
     import_worker_modules()
     warm_app(app)
     gc.freeze()
