@@ -204,13 +204,13 @@ def _pool_tallies(
     return infos, pool, tallies.restricted(sorted(included))
 
 
-def _outline(infos: Sequence[CampaignInfo], pool: Sequence[PoolMember],
-             keys: Sequence[str]) -> dict[str, Any]:
-    """The pool's size, places and benchmark from its campaigns and members."""
-    synthetic = [c.synthetic for c in infos]
+def _outline(synthetic: Sequence[bool], countries: Sequence[str], organisations: int,
+             benchmark: dict[str, Any]) -> dict[str, Any]:
+    """The pool's size, places and benchmark, as the headlines give them (`synthetic`:
+    whether each organisation, or each distinct value, is synthetic)."""
     return {"synthetic": any(synthetic), "all_synthetic": bool(synthetic) and all(synthetic),
-            "organisations": len(pool), "countries": sorted({c.country for c in infos}),
-            "benchmark": summarise(pool, keys)}
+            "organisations": organisations, "countries": sorted(set(countries)),
+            "benchmark": benchmark}
 
 
 def _headlines(q: Questionnaire, outline: dict[str, Any], tallies: PoolTallies,
@@ -246,9 +246,8 @@ def pool_headlines(
     benchmark = benchmark_pool(session, q)
     countries, synthetic = loading.pool_places(session, q.key)
     tallies = loading.pool_tallies(session, q.key, digiskills.tally_plan(q), keep)
-    outline = {"synthetic": any(synthetic), "all_synthetic": bool(synthetic) and all(synthetic),
-               "organisations": benchmark["organisations"], "countries": countries,
-               "benchmark": benchmark["dimensions"]}
+    outline = _outline(synthetic, countries, benchmark["organisations"],
+                       benchmark["dimensions"])
     return shared_resamples(lambda: _headlines(q, outline, tallies))
 
 
@@ -287,7 +286,8 @@ def pool_statistics(
                 cut["respondents"] = sum(m.respondents for m in members)
             distributions[attribute][value] = cut
 
-    outline = _outline(infos, pool, keys)
+    outline = _outline([c.synthetic for c in infos], [c.country for c in infos], len(pool),
+                       summarise(pool, keys))
 
     def clustered() -> dict[str, Any]:
         return _headlines(q, outline, tallies) | {
